@@ -1,0 +1,103 @@
+"""What a check is, and what it is handed: the audit context."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..findings import ErrorKind, Finding, Impact, Mode, Severity, Status
+from ..net import CheckNet
+from ..net.errors import NetError
+from ..profile import MissingSecret, Profile
+
+CheckFunc = Callable[["CheckContext"], AsyncIterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One catalog entry: the permanent id and what the check may do."""
+
+    id: str
+    stage: int
+    mode: Mode
+    impact: Impact
+    severity: Severity          # default severity of a fail
+    title: str                  # what is checked, as a founder would say it
+    remediation: str = ""
+    run: CheckFunc | None = None   # None: listed in the contract, not automated yet
+
+    @property
+    def name(self) -> str:
+        return self.id.split(".", 1)[1]
+
+
+class CheckContext:
+    """Handed to a check: the profile, its network view, shared run data, and a finding factory."""
+
+    def __init__(self, check: Check, profile: Profile, net: CheckNet | None, shared: dict[str, Any]) -> None:
+        self.check = check
+        self.profile = profile
+        self.net = net
+        self.shared = shared        # data a later stage or report reads (e.g. the DNS map)
+        self._last = time.perf_counter()
+
+    def finding(self, status: Status | str, target: str, evidence: str = "", *, title: str | None = None,
+                severity: Severity | str | None = None, remediation: str | None = None,
+                details: dict[str, Any] | None = None, location: dict[str, Any] | None = None,
+                error_kind: ErrorKind | None = None) -> Finding:
+        status = Status(status)
+        if severity is not None:
+            sev = Severity(severity)
+        elif status in (Status.PASS, Status.SKIP):
+            sev = Severity.INFO
+        elif status is Status.WARN:
+            sev = self.check.severity.lower()
+        else:
+            sev = self.check.severity
+        now = time.perf_counter()
+        took, self._last = int((now - self._last) * 1000), now
+        return Finding(
+            check_id=self.check.id, stage=self.check.stage, title=title or self.check.title, status=status,
+            severity=sev, impact=self.check.impact, target=target, evidence=evidence,
+            remediation=self.check.remediation if remediation is None else remediation,
+            duration_ms=took, details=details or {}, location=location,
+            error_kind=error_kind or (ErrorKind.TARGET if status is Status.ERROR else None),
+        )
+
+    def from_error(self, target: str, exc: BaseException) -> Finding:
+        """The finding for a check that could not look at ``target``; says why and whose fault."""
+        if isinstance(exc, NetError):
+            return self.finding(exc.status, target, exc.reason, error_kind=ErrorKind.TARGET if exc.status == "error" else None)
+        if isinstance(exc, MissingSecret):
+            return self.finding(Status.SKIP, target, f"{exc}: set it (or the profile's env_file) to run this check")
+        return self.finding(Status.ERROR, target, describe_bug(exc), error_kind=ErrorKind.TOOL)
+
+    async def each(self, targets: Iterable[str],
+                   fn: Callable[[str], Awaitable[Finding | list[Finding]]]) -> AsyncIterator[Finding]:
+        """Run ``fn`` for every target concurrently; one target's trouble never hides the others."""
+        async def one(target: str) -> list[Finding]:
+            started = time.perf_counter()
+            try:
+                result = await fn(target)
+                found = result if isinstance(result, list) else [result]
+            except Exception as exc:  # noqa: BLE001 - every outcome becomes a finding
+                found = [self.from_error(target, exc)]
+            took = int((time.perf_counter() - started) * 1000)
+            for f in found:
+                f.duration_ms = took
+            return found
+
+        for found in await asyncio.gather(*(one(t) for t in dict.fromkeys(targets))):
+            for f in found:
+                yield f
+
+
+def describe_bug(exc: BaseException) -> str:
+    """An exception that is our fault, told briefly with where it happened."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
+    return f"internal error in launch-audit (please report): {type(exc).__name__}: {exc}{where}"

@@ -1,0 +1,78 @@
+"""Runs checks concurrently; every outcome, including our own bugs, becomes a finding."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..findings import ErrorKind, Finding, Mode, Status
+from ..net import Network
+from ..net.errors import NetError
+from ..profile import MissingSecret, Profile
+from .base import Check, CheckContext, describe_bug
+
+# (event, check, findings so far) — "start" or "done"; drives progress bars and partial writes
+EventHook = Callable[[str, Check, list[Finding]], None]
+
+DEFAULT_CHECK_TIMEOUT_S = 300.0
+
+
+async def run_check(check: Check, profile: Profile, net: Network | None, shared: dict[str, Any],
+                    timeout_s: float = DEFAULT_CHECK_TIMEOUT_S) -> list[Finding]:
+    """One check, never raising: what it yielded before trouble is kept."""
+    if check.run is None:
+        return []
+    ctx = CheckContext(check, profile, net.for_check() if net else None, shared)
+    if check.mode is Mode.ACTIVE and not profile.scope.allow_active:
+        return [ctx.finding(Status.SKIP, profile.domain, "active probe: the profile's scope.allow_active is false")]
+    findings: list[Finding] = []
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(timeout_s):
+            async for finding in check.run(ctx):
+                findings.append(finding)
+    except TimeoutError:
+        findings.append(ctx.finding(Status.ERROR, profile.domain,
+                                    f"the check did not finish within {timeout_s:g}s; results so far are kept",
+                                    error_kind=ErrorKind.TARGET))
+    except (NetError, MissingSecret) as exc:
+        findings.append(ctx.from_error(profile.domain, exc))
+    except Exception as exc:  # noqa: BLE001 - our bug, reported as such, never as the client's problem
+        findings.append(ctx.finding(Status.ERROR, profile.domain, describe_bug(exc), error_kind=ErrorKind.TOOL))
+    if not findings:
+        findings.append(ctx.finding(Status.ERROR, profile.domain, "the check produced no result (bug)",
+                                    error_kind=ErrorKind.TOOL))
+    total = int((time.perf_counter() - started) * 1000)
+    for f in findings:
+        f.details.setdefault("check_duration_ms", total)
+    return findings
+
+
+async def run_checks(profile: Profile, checks: Iterable[Check], *, net: Network | None = None,
+                     shared: dict[str, Any] | None = None, on_event: EventHook | None = None,
+                     concurrency: int = 8, timeout_s: float = DEFAULT_CHECK_TIMEOUT_S) -> list[Finding]:
+    """Run the automated checks among ``checks`` concurrently and return all findings in catalog order."""
+    checks = [c for c in checks if c.run is not None]
+    shared = {} if shared is None else shared
+    own_net = net is None and any(c.mode is not Mode.OFFLINE and c.mode is not Mode.ATTESTED for c in checks)
+    if own_net:
+        net = Network(profile)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def guarded(check: Check) -> list[Finding]:
+        async with gate:
+            if on_event:
+                on_event("start", check, [])
+            found = await run_check(check, profile, net, shared, timeout_s)
+            if on_event:
+                on_event("done", check, found)
+            return found
+
+    try:
+        results = await asyncio.gather(*(guarded(c) for c in checks))
+    finally:
+        if own_net and net is not None:
+            await net.aclose()
+    return [f for found in results for f in found]

@@ -1,0 +1,6 @@
+"""The bundled demo shop (see README.md beside this file)."""
+
+from .layout import DOMAIN, Layout
+from .shop import DemoShop
+
+__all__ = ["DemoShop", "Layout", "DOMAIN"]

@@ -1,0 +1,78 @@
+"""The shop's data and rules shared by its servers: users, orders, tokens, counters."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+
+import jwt
+
+from .bot import Order
+from .fakes import DemoSecrets
+from .layout import DOMAIN, Layout
+
+
+@dataclass
+class User:
+    id: str
+    email: str
+    name: str
+    password: str
+    role: str = "customer"
+
+
+class ShopState:
+    def __init__(self, layout: Layout, secrets: DemoSecrets, *, hardened: bool) -> None:
+        self.layout = layout
+        self.secrets = secrets
+        self.hardened = hardened
+        self.users = {
+            "u_a": User("u_a", f"alice@customers.{DOMAIN}", "Alice Example", secrets.user_a_password),
+            "u_b": User("u_b", f"bob@customers.{DOMAIN}", "Bob Example", secrets.user_b_password),
+            "u_admin": User("u_admin", f"owner@{DOMAIN}", "Ada Founder", secrets.admin_password, role="admin"),
+        }
+        self.orders = {
+            "1001": Order("1001", "u_a", self.users["u_a"].email, "2x Ethiopia Guji 250g", "1 Alder Lane, Leeds", 2800),
+            "1003": Order("1003", "u_a", self.users["u_a"].email, "Hand grinder", "1 Alder Lane, Leeds", 5400),
+            "2002": Order("2002", "u_b", self.users["u_b"].email, "Decaf Colombia 1kg", "9 Birch Road, Bristol", 3900),
+        }
+        self.refunds: list[dict] = []
+        self.webhook_events: list[dict] = []
+        self.hits: Counter[str] = Counter()          # host -> requests served
+        self._windows: dict[str, deque[float]] = defaultdict(deque)
+
+    # -- tokens -----------------------------------------------------------------
+    def token_for(self, user_id: str, ttl_s: int = 3600) -> str:
+        user = self.users[user_id]
+        now = int(time.time())
+        return jwt.encode({"sub": user.id, "role": user.role, "iat": now, "exp": now + ttl_s},
+                          self.secrets.jwt_secret, algorithm="HS256")
+
+    def verify(self, token: str) -> User | None:
+        try:
+            if not self.hardened:
+                # the classic mistake: trusting the token's own "alg" and ignoring expiry
+                if jwt.get_unverified_header(token).get("alg", "").lower() == "none":
+                    claims = jwt.decode(token, options={"verify_signature": False})
+                else:
+                    claims = jwt.decode(token, self.secrets.jwt_secret, algorithms=["HS256"],
+                                        options={"verify_exp": False})
+            else:
+                claims = jwt.decode(token, self.secrets.jwt_secret, algorithms=["HS256"],
+                                    options={"require": ["exp", "sub"]})
+        except jwt.PyJWTError:
+            return None
+        return self.users.get(str(claims.get("sub")))
+
+    # -- rate limits --------------------------------------------------------------
+    def allow(self, key: str, per_minute: int) -> bool:
+        """Sliding one-minute window."""
+        now = time.monotonic()
+        window = self._windows[key]
+        while window and now - window[0] > 60:
+            window.popleft()
+        if len(window) >= per_minute:
+            return False
+        window.append(now)
+        return True

@@ -1,0 +1,198 @@
+"""The shop's JSON API on api.brightbrew.test: login, reset, orders, admin refunds, webhook, chat."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import random
+import time
+
+from aiohttp import web
+
+from . import bot
+from .layout import DOMAIN
+from .mail import DkimKey, deliver, reset_email
+from .state import ShopState, User
+from .web_common import make_middleware
+
+ALLOWED_ORIGINS = {f"https://www.{DOMAIN}", f"https://app.{DOMAIN}"}
+WEBHOOK_TOLERANCE_S = 300
+
+
+def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
+    hardened = state.hardened
+
+    def caller(request: web.Request) -> User | None:
+        auth = request.headers.get("Authorization", "")
+        token = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get("bb_session", "")
+        return state.verify(token) if token else None
+
+    def need_user(request: web.Request) -> User:
+        user = caller(request)
+        if user is None:
+            raise web.HTTPUnauthorized(text=json.dumps({"error": "login required"}), content_type="application/json")
+        return user
+
+    async def body_json(request: web.Request) -> dict:
+        try:
+            data = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise web.HTTPBadRequest(text=json.dumps({"error": "invalid JSON"}), content_type="application/json")
+        if not isinstance(data, dict):
+            raise web.HTTPBadRequest(text=json.dumps({"error": "expected an object"}), content_type="application/json")
+        return data
+
+    def too_many(retry_after: int = 60) -> web.Response:
+        return web.json_response({"error": "too many requests"}, status=429, headers={"Retry-After": str(retry_after)})
+
+    async def health(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def login(request: web.Request) -> web.Response:
+        if hardened and not state.allow(f"login:{request.remote}", 10):
+            return too_many()
+        data = await body_json(request)
+        email, password = str(data.get("email", "")), str(data.get("password", ""))
+        user = next((u for u in state.users.values() if u.email == email), None)
+        if user is None:
+            # unhardened: tells an attacker which addresses have accounts
+            return web.json_response({"error": "invalid credentials" if hardened else "no account with that email"},
+                                     status=401)
+        if not hmac.compare_digest(user.password, password):
+            return web.json_response({"error": "invalid credentials" if hardened else "wrong password"}, status=401)
+        token = state.token_for(user.id)
+        response = web.json_response({"token": token})
+        response.set_cookie("bb_session", token, secure=True, httponly=True, samesite="Lax" if hardened else None)
+        return response
+
+    async def password_reset(request: web.Request) -> web.Response:
+        if hardened and not state.allow(f"reset:{request.remote}", 5):
+            return too_many()
+        data = await body_json(request)
+        email = str(data.get("email", ""))
+        user = next((u for u in state.users.values() if u.email == email), None)
+        if user is not None:
+            link = f"https://www.{DOMAIN}/reset?token={hashlib.sha256(email.encode()).hexdigest()[:24]}"
+            raw = reset_email(email, link, dkim_key)
+            loop = asyncio.get_running_loop()
+            loop.run_in_executor(None, deliver, raw, state.layout.smtp_address, state.layout.smtp_port,
+                                 f"no-reply@{DOMAIN}", email)
+        elif not hardened:
+            return web.json_response({"error": "unknown email"}, status=404)
+        return web.json_response({"status": "if the account exists, a reset link is on its way"}, status=202)
+
+    async def me(request: web.Request) -> web.Response:
+        user = need_user(request)
+        return web.json_response({"id": user.id, "email": user.email, "name": user.name, "role": user.role})
+
+    async def order(request: web.Request) -> web.Response:
+        user = need_user(request)
+        order_id = request.match_info["order"]
+        if not order_id.isdigit():
+            if hardened:
+                raise web.HTTPBadRequest(text=json.dumps({"error": "order id must be a number"}),
+                                         content_type="application/json")
+            int(order_id)       # unhardened: the ValueError becomes a debug page
+        found = state.orders.get(order_id)
+        # unhardened: no owner check (BOLA) — any signed-in customer reads any order
+        if found is None or (hardened and found.owner != user.id and user.role != "admin"):
+            return web.json_response({"error": "not found"}, status=404)
+        return web.json_response({"id": found.id, "email": found.email, "items": found.items,
+                                  "address": found.address, "total_cents": found.total_cents})
+
+    async def refund(request: web.Request) -> web.Response:
+        user = need_user(request)
+        if user.role != "admin":
+            return web.json_response({"error": "admins only"}, status=403)
+        data = await body_json(request)
+        if not isinstance(data.get("order_id"), str) or data["order_id"] not in state.orders:
+            return web.json_response({"error": "order_id must name an order"}, status=400)
+        state.refunds.append({"order_id": data["order_id"], "by": user.id})
+        return web.json_response({"refunded": data["order_id"]})
+
+    async def stripe_webhook(request: web.Request) -> web.Response:
+        payload = await request.read()
+        header = request.headers.get("Stripe-Signature", "")
+        parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+        timestamp, signature = parts.get("t", ""), parts.get("v1", "")
+        expected = hmac.new(state.secrets.stripe_webhook.encode(), f"{timestamp}.".encode() + payload,
+                            hashlib.sha256).hexdigest()
+        if not timestamp.isdigit() or not hmac.compare_digest(expected, signature):
+            return web.json_response({"error": "bad signature"}, status=400)
+        # unhardened: no timestamp tolerance, so a captured event can be replayed forever
+        if hardened and abs(time.time() - int(timestamp)) > WEBHOOK_TOLERANCE_S:
+            return web.json_response({"error": "timestamp outside tolerance"}, status=400)
+        try:
+            state.webhook_events.append(json.loads(payload))
+        except json.JSONDecodeError:
+            return web.json_response({"error": "invalid JSON"}, status=400)
+        return web.json_response({"received": True})
+
+    async def chat(request: web.Request) -> web.Response:
+        user = need_user(request)
+        if hardened and not state.allow(f"chat:{user.id}", 30):
+            return too_many()
+        data = await body_json(request)
+        message = data.get("message")
+        if not isinstance(message, str) or not message.strip():
+            return web.json_response({"error": "message must be a non-empty string"}, status=400)
+        # model latency; the unhardened bot has no timeout on a slow upstream now and then
+        await asyncio.sleep(random.uniform(0.02, 0.08) if hardened or random.random() > 0.08 else random.uniform(0.6, 0.9))
+        result = bot.answer(message, user.id, state.orders, hardened=hardened)
+        conversation = str(data.get("conversation_id") or f"c_{user.id}_{int(time.time())}")
+        return web.json_response({"reply": result.reply, "tool_calls": result.tool_calls,
+                                  "conversation_id": conversation}, status=result.status)
+
+    async def openapi(request: web.Request) -> web.Response:
+        paths = {
+            "/healthz": {"get": {"security": []}},
+            "/api/login": {"post": {"security": []}},
+            "/api/password-reset": {"post": {"security": []}},
+            "/api/me": {"get": {}},
+            "/api/orders/{order}": {"get": {}},
+            "/api/chat": {"post": {}},
+            "/admin/refunds": {"post": {}},
+            "/webhooks/stripe": {"post": {"security": []}},
+        }
+        if not hardened:
+            paths["/api/internal/export-customers"] = {"get": {}}   # forgotten, not in the inventory
+        return web.json_response({"openapi": "3.0.3", "info": {"title": "BrightBrew API", "version": "1.4.0"},
+                                  "paths": paths})
+
+    async def export_customers(request: web.Request) -> web.Response:
+        if hardened:
+            raise web.HTTPNotFound()
+        return web.json_response([{"email": u.email, "name": u.name} for u in state.users.values()])
+
+    async def preflight(request: web.Request) -> web.Response:
+        return web.Response(status=204)
+
+    @web.middleware
+    async def cors(request: web.Request, handler):
+        origin = request.headers.get("Origin")
+        if request.method == "OPTIONS":
+            response = web.Response(status=204)
+        else:
+            response = await handler(request)
+        if origin:
+            if not hardened:
+                # reflects any Origin, with credentials
+                response.headers["Access-Control-Allow-Origin"] = origin
+                response.headers["Access-Control-Allow-Credentials"] = "true"
+            elif origin in ALLOWED_ORIGINS:
+                response.headers["Access-Control-Allow-Origin"] = origin
+                response.headers["Access-Control-Allow-Credentials"] = "true"
+                response.headers["Vary"] = "Origin"
+        return response
+
+    app = web.Application(middlewares=[make_middleware(state, tls=True), cors], client_max_size=64 * 1024 * 1024)
+    app.add_routes([
+        web.get("/healthz", health), web.post("/api/login", login), web.post("/api/password-reset", password_reset),
+        web.get("/api/me", me), web.get("/api/orders/{order}", order), web.post("/admin/refunds", refund),
+        web.post("/webhooks/stripe", stripe_webhook), web.post("/api/chat", chat),
+        web.get("/openapi.json", openapi), web.get("/api/internal/export-customers", export_customers),
+        web.route("OPTIONS", "/{tail:.*}", preflight),
+    ])
+    return app

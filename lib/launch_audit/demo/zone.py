@@ -1,0 +1,53 @@
+"""The demo's DNS zone as zone-file text: what a founder's DNS provider would show."""
+
+from __future__ import annotations
+
+from .layout import DOMAIN, Layout
+
+
+def _txt(value: str) -> str:
+    """TXT strings are at most 255 bytes each: split long values (DKIM keys)."""
+    chunks = [value[i:i + 255] for i in range(0, len(value), 255)]
+    return " ".join(f'"{c}"' for c in chunks)
+
+
+def zone_text(layout: Layout, *, hardened: bool, dkim_keys: dict[str, str]) -> str:
+    """``dkim_keys``: selector -> base64 public key (DER)."""
+    d = DOMAIN
+    h = layout.hosts
+    lines = [
+        "$TTL 300",
+        f"{d}. IN SOA ns1.{d}. hostmaster.{d}. 2026112901 3600 600 86400 300",
+        f"{d}. IN NS ns1.{d}.",
+        f"{d}. IN NS ns2.{d}.",
+        f"ns1.{d}. IN A {layout.dns_address}",
+        f"ns2.{d}. IN A {layout.dns_address}",
+        f"{d}. IN A {h[d]}",
+        f"www.{d}. IN A {h['www.' + d]}",
+        f"app.{d}. IN A {h['app.' + d]}",
+        f"api.{d}. IN A {h['api.' + d]}",
+        f"mail.{d}. IN A {layout.smtp_address}",
+        f"{d}. IN MX 10 mail.{d}.",
+    ]
+    for selector, key in dkim_keys.items():
+        lines.append(f"{selector}._domainkey.{d}. IN TXT {_txt(f'v=DKIM1; k=rsa; p={key}')}")
+    if hardened:
+        lines += [
+            f'{d}. IN TXT "v=spf1 ip4:{layout.smtp_address} include:_spf.mailer.test -all"',
+            f'_dmarc.{d}. IN TXT "v=DMARC1; p=reject; pct=100; rua=mailto:dmarc@{d}; adkim=s; aspf=s"',
+            f'{d}. IN CAA 0 issue "letsencrypt.org"',
+            f'{d}. IN CAA 0 iodef "mailto:security@{d}"',
+        ]
+    else:
+        lines += [
+            # defects: soft-fail SPF, monitoring-only DMARC without reports, no CAA,
+            # a stale A record for www, a forgotten staging host and a dangling CNAME
+            f'{d}. IN TXT "v=spf1 ip4:{layout.smtp_address} include:_spf.mailer.test ~all"',
+            f'_dmarc.{d}. IN TXT "v=DMARC1; p=none"',
+            f"www.{d}. IN A {layout.stale_ip}",
+            f"staging.{d}. IN A {h['staging.' + d]}",
+            f"legacy.{d}. IN CNAME brightbrew-old.herokuapp.test.",
+        ]
+    lines.append(f'_spf.mailer.test. IN TXT "v=spf1 ip4:{layout.ip(26)} -all"')
+    lines.append(f'{d}. IN TXT "google-site-verification=demo-shop-verification-token"')
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,261 @@
+"""The one network layer of a run, built from the profile and handed to every check.
+
+``Network`` owns the resolver, SSL contexts, the httpx client, the scope guard and
+the per-host rate limiter. Each check gets a ``CheckNet`` view that adds its own
+request budget. Nothing else in the code base opens a socket to a target.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ssl
+import time
+import zlib
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from ..profile import Profile
+from .errors import (DNSError, NetError, TargetProtocolError, TargetTimeout, TargetUnreachable, Throttled,
+                     TLSError, UnsupportedScheme)
+from .http import HttpResponse, Hop, RedirectChain
+from .ratelimit import Budget, HostRateLimiter
+from .resolver import Resolver
+from .scope import ScopeGuard
+from .tls import Handshake, TLSContexts, handshake
+from .transport import ResolvingBackend, ResolvingTransport
+
+USER_AGENT = "launch-audit/0.1 (pre-launch security audit; authorised by the site owner)"
+_CHUNK = 65536
+
+
+class Network:
+    def __init__(self, profile: Profile, *, max_throttle_wait_s: float = 15.0) -> None:
+        net = profile.network
+        self.profile = profile
+        self.timeout_s = net.timeout_s
+        self.max_bytes = net.max_response_bytes
+        self.max_throttle_wait_s = max_throttle_wait_s
+        self.port_map = dict(net.port_map)
+        self.resolver = Resolver(net.nameservers, net.timeout_s)
+        self.tls = TLSContexts(str(profile.path(net.ca_bundle)) if net.ca_bundle else None)
+        self.scope = ScopeGuard(list(profile.scope.hosts), profile.scope.allow_active)
+        self.limiter = HostRateLimiter(profile.scope.max_requests_per_second)
+        self.backend = ResolvingBackend(self.resolver, self.port_map, self.scope)
+        self.requests_sent = 0
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            transport = ResolvingTransport(self.backend, self.tls.verify,
+                                           httpx.Limits(max_connections=50, max_keepalive_connections=20))
+            self._client = httpx.AsyncClient(
+                transport=transport, follow_redirects=False, trust_env=False,
+                timeout=httpx.Timeout(self.timeout_s),
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate, identity"},
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def __aenter__(self) -> Network:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def for_check(self, budget: int | None = None) -> CheckNet:
+        return CheckNet(self, Budget(budget or self.profile.scope.max_requests_per_check))
+
+
+class CheckNet:
+    """What one check may use: HTTP, TLS and DNS through the run's layer, within its budget."""
+
+    def __init__(self, net: Network, budget: Budget) -> None:
+        self.net = net
+        self.budget = budget
+        self.dns = net.resolver
+
+    async def _admit(self, host: str, active: bool) -> None:
+        self.net.scope.require(host, active=active)
+        self.budget.take()
+        await self.net.limiter.wait(host)
+        self.net.requests_sent += 1
+
+    # -- HTTP ------------------------------------------------------------------
+    async def request(self, method: str, url: str, *, active: bool = False, expect_throttle: bool = False,
+                      headers: dict[str, str] | None = None, json: object = None, content: bytes | str | None = None,
+                      max_bytes: int | None = None, timeout_s: float | None = None) -> HttpResponse:
+        """One request, never following redirects, body cut at the cap.
+
+        A 429 with Retry-After is waited out (up to a bound) unless the caller is
+        probing rate limits (``expect_throttle``): a throttled target is never
+        mistaken for a missing control.
+        """
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UnsupportedScheme(f"not an http(s) URL: {url[:200]}")
+        for attempt in range(3):
+            await self._admit(parts.hostname, active)
+            resp = await self._send(method, url, headers, json, content, max_bytes, timeout_s)
+            if resp.status != 429 or expect_throttle:
+                return resp
+            wait = retry_after_seconds(resp.headers.get("retry-after"))
+            if wait is None or wait > self.net.max_throttle_wait_s or attempt == 2:
+                after = f" (Retry-After: {resp.headers.get('retry-after')})" if resp.headers.get("retry-after") else ""
+                raise Throttled(f"throttled by the target: 429 from {parts.hostname}{after}", host=parts.hostname)
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    async def get(self, url: str, **kw: object) -> HttpResponse:
+        return await self.request("GET", url, **kw)  # type: ignore[arg-type]
+
+    async def _send(self, method: str, url: str, headers: dict[str, str] | None, json: object,
+                    content: bytes | str | None, max_bytes: int | None, timeout_s: float | None) -> HttpResponse:
+        client = self.net.client
+        timeout = timeout_s or self.net.timeout_s
+        cap = max_bytes or self.net.max_bytes
+        host = urlsplit(url).hostname or "?"
+        started = time.perf_counter()
+        try:
+            # the total deadline also ends a server that trickles bytes forever
+            async with asyncio.timeout(timeout * 3):
+                request = client.build_request(method, url, headers=headers, json=json, content=content,
+                                               timeout=httpx.Timeout(timeout))
+                response = await client.send(request, stream=True)
+                try:
+                    body, truncated = await _read_capped(response, cap)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise TargetTimeout(f"{method} {url}: no complete answer within {timeout * 3:g}s", host=host) from None
+        except httpx.TimeoutException as e:
+            raise TargetTimeout(f"{method} {url}: {type(e).__name__} after {timeout:g}s", host=host) from None
+        except httpx.ConnectError as e:
+            raise _connect_error(method, url, host, e) from None
+        except (httpx.RemoteProtocolError, httpx.LocalProtocolError, httpx.DecodingError) as e:
+            raise TargetProtocolError(f"{method} {url}: not valid HTTP ({_first_line(e)})", host=host) from None
+        except httpx.ReadError as e:
+            raise TargetUnreachable(f"{method} {url}: connection dropped ({_first_line(e) or 'reset'})", host=host) from None
+        except httpx.TransportError as e:
+            raise TargetUnreachable(f"{method} {url}: {type(e).__name__}: {_first_line(e)}", host=host) from None
+        return HttpResponse(
+            method=method, url=url, status=response.status_code, reason=response.reason_phrase,
+            headers=response.headers, body=body, truncated=truncated,
+            elapsed_ms=(time.perf_counter() - started) * 1000, http_version=response.http_version,
+        )
+
+    async def follow(self, url: str, *, max_hops: int = 10) -> RedirectChain:
+        """GET ``url`` and follow redirects one hop at a time, never out of scope."""
+        chain = RedirectChain(start=url)
+        seen: set[str] = set()
+        current = url
+        while True:
+            parts = urlsplit(current)
+            if parts.scheme not in ("http", "https"):
+                chain.stop, chain.stop_url = "unsupported_scheme", current[:200]
+                return chain
+            if not self.net.scope.allows(parts.hostname or ""):
+                chain.stop, chain.stop_url = "out_of_scope", current
+                self.net.scope.refused.append(parts.hostname or current)
+                return chain
+            if current in seen:
+                chain.stop, chain.stop_url = "loop", current
+                return chain
+            seen.add(current)
+            resp = await self.get(current)
+            hop = Hop(current, resp.status, resp.location if resp.is_redirect else None)
+            chain.hops.append(hop)
+            if not hop.location:
+                chain.final = resp
+                return chain
+            if len(chain.hops) >= max_hops:
+                chain.stop, chain.stop_url = "too_many_hops", current
+                return chain
+            current = urljoin(current, hop.location)
+
+    # -- TLS ---------------------------------------------------------------------
+    async def tls_handshake(self, host: str, port: int = 443, *, verify: bool = True,
+                            context: ssl.SSLContext | None = None) -> Handshake:
+        """A raw TLS handshake with SNI ``host``, through the run's resolution and port map."""
+        await self._admit(host, active=False)
+        address = (await self.net.resolver.addresses(host))[0]
+        mapped = self.net.port_map.get(port, port)
+        ctx = context or (self.net.tls.verify if verify else self.net.tls.inspect)
+        try:
+            hs = await handshake(address, mapped, host, ctx, self.net.timeout_s)
+        except ssl.SSLCertVerificationError as e:
+            err = TLSError(f"certificate rejected: {e.verify_message or e.reason}", host=host)
+            err.verify_code = e.verify_code  # type: ignore[attr-defined]
+            raise err from None
+        except ssl.SSLError as e:
+            raise TLSError(f"TLS handshake with {host} failed: {e.reason or e}", host=host) from None
+        except (TimeoutError, asyncio.TimeoutError):
+            raise TargetTimeout(f"TLS handshake with {host} timed out after {self.net.timeout_s:g}s", host=host) from None
+        except ConnectionRefusedError:
+            raise TargetUnreachable(f"{host}:{port} refused the connection", host=host) from None
+        except (ConnectionError, OSError) as e:
+            raise TargetUnreachable(f"{host}:{port}: {e.strerror or e}", host=host) from None
+        if not verify:
+            hs.verified = False
+        return hs
+
+
+async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]:
+    """Read at most ``cap`` bytes of the body (decoded), stopping the stream there."""
+    encoding = response.headers.get("content-encoding", "").lower().strip()
+    decoder = zlib.decompressobj(wbits=47) if encoding in ("gzip", "deflate", "x-gzip") else None
+    out = bytearray()
+    async for raw in response.aiter_raw(_CHUNK):
+        if decoder is not None:
+            # bounded: a compression bomb expands to at most the cap
+            chunk = decoder.decompress(raw, cap - len(out) + 1)
+        else:
+            chunk = raw
+        out += chunk
+        if len(out) > cap:
+            return bytes(out[:cap]), True
+    return bytes(out), False
+
+
+def _connect_error(method: str, url: str, host: str, e: httpx.ConnectError) -> NetError:
+    text = str(e)
+    cause = e.__cause__ or e.__context__
+    while cause is not None and not isinstance(cause, (ssl.SSLError, NetError)):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, NetError):
+        return cause
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return TLSError(f"{method} {url}: certificate rejected: {cause.verify_message or cause.reason}", host=host)
+    if isinstance(cause, ssl.SSLError) or "SSL" in text or "certificate" in text.lower():
+        return TLSError(f"{method} {url}: TLS failed: {_first_line(e)}", host=host)
+    return TargetUnreachable(f"{method} {url}: cannot connect ({_first_line(e) or 'refused'})", host=host)
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).splitlines() or [""])[0][:300]
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+__all__ = ["Network", "CheckNet", "DNSError", "retry_after_seconds"]

@@ -1,0 +1,93 @@
+"""Terminal output: progress while checks run, a ranked summary after. Site text is made inert."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from .checks.base import Check
+from .findings import Finding, Status, rank_risks, status_counts
+from .redact import Redactor
+
+# C0 controls but tab/newline, DEL, C1 controls: ANSI escapes from a hostile site die here
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "error": "magenta", "skip": "dim", "manual": "cyan"}
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def inert(text: str, redactor: Redactor | None = None, limit: int = 300) -> Text:
+    """Text safe for a terminal: no control sequences, no rich markup, no secrets, bounded."""
+    text = _CONTROL.sub("�", text)
+    if redactor is not None:
+        text = redactor.text(text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return Text(text)
+
+
+@contextmanager
+def check_progress(checks: list[Check]) -> Iterator:
+    """Yields an on_event hook for the runner that drives a progress bar on stderr."""
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[tally]}"), TimeElapsedColumn(), console=err,
+                        disable=not err.is_terminal)
+    task = progress.add_task("checks", total=len([c for c in checks if c.run]), tally="")
+    counts: dict[str, int] = {}
+    running: set[str] = set()
+    done = [0]
+    total = len([c for c in checks if c.run])
+
+    def on_event(event: str, check: Check, findings: list[Finding]) -> None:
+        if event == "start":
+            running.add(check.id)
+        else:
+            running.discard(check.id)
+            for f in findings:
+                counts[f.status.value] = counts.get(f.status.value, 0) + 1
+            progress.advance(task)
+            done[0] += 1
+            if not err.is_terminal:     # logs and CI: one line per finished check
+                mine: dict[str, int] = {}
+                for f in findings:
+                    mine[f.status.value] = mine.get(f.status.value, 0) + 1
+                err.print(Text(f"  [{done[0]}/{total}] {check.id}: " + ", ".join(f"{n} {s}" for s, n in sorted(mine.items()))))
+        tally = " ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        progress.update(task, description=", ".join(sorted(running))[:60] or "checks", tally=tally)
+
+    with progress:
+        yield on_event
+
+
+def summary(findings: list[Finding], redactor: Redactor, top: int = 12) -> None:
+    counts = status_counts(findings)
+    line = Text("Findings: ")
+    for status in Status:
+        line.append(f"{counts[status.value]} {status.value}  ", style=_STYLE[status.value])
+    out.print(line)
+    risks = rank_risks(findings)
+    if not risks:
+        return
+    out.print(Text(f"Top risks ({min(top, len(risks))} of {len(risks)}, most damaging first):", style="bold"))
+    for f in risks[:top]:
+        head = Text("  ")
+        head.append(f"{f.status.value.upper():6}", style=_STYLE[f.status.value])
+        head.append(f" {f.severity.value:8} {f.check_id:24} ")
+        head.append_text(inert(f.target, redactor, 80))
+        out.print(head, soft_wrap=True)
+        out.print(Text("         ") + inert(f.evidence, redactor, 220), soft_wrap=True)
+
+
+def fatal(message: str) -> None:
+    err.print(Text("error: ", style="bold red") + inert(message, limit=2000))
+
+
+def say(message: str) -> None:
+    err.print(inert(message, limit=2000))

@@ -1,0 +1,36 @@
+"""findings.json (spec/outputs.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..findings import Finding
+from ..redact import Redactor
+
+SCHEMA_VERSION = 1
+
+
+def findings_document(client: str, run_id: str, findings: list[Finding], redactor: Redactor) -> dict[str, Any]:
+    return {
+        "client": client,
+        "run_id": run_id,
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "launch-audit", "version": __version__},
+        "findings": [redactor.value(f.to_dict()) for f in findings],
+    }
+
+
+def write_findings_json(path: Path, client: str, run_id: str, findings: list[Finding], redactor: Redactor) -> Path:
+    doc = findings_document(client, run_id, findings, redactor)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)      # never a half-written findings.json
+    return path
+
+
+def load_findings(path: Path) -> tuple[dict[str, Any], list[Finding]]:
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    return doc, [Finding.from_dict(d) for d in doc.get("findings", [])]

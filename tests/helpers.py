@@ -1,0 +1,146 @@
+"""Small servers with bad manners, for the network layer's tests. Loopback only."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from launch_audit.demo.layout import DOMAIN
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], "asyncio.Future | None"]
+
+
+@dataclass
+class RawServer:
+    """A TCP server on its own loopback address, in its own thread, counting connections."""
+
+    address: str
+    handler: Callable
+    port: int = 0
+    connections: int = 0
+    arrivals: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+
+        async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.connections += 1
+            self.arrivals.append(time.monotonic())
+            try:
+                await self.handler(reader, writer)
+            except (ConnectionError, asyncio.CancelledError):
+                pass
+            finally:
+                writer.close()
+
+        async def start() -> None:
+            self._server = await asyncio.start_server(on_connect, self.address, self.port)
+            self.port = self._server.sockets[0].getsockname()[1]
+            self._ready.set()
+
+        self._loop.run_until_complete(start())
+        self._loop.run_forever()
+
+    def start(self) -> RawServer:
+        self._thread.start()
+        self._ready.wait(5)
+        return self
+
+    def stop(self) -> None:
+        async def shutdown() -> None:
+            self._server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(5)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+
+async def read_request(reader: asyncio.StreamReader) -> bytes:
+    head = await reader.readuntil(b"\r\n\r\n")
+    return head
+
+
+def http_reply(status: str, headers: dict[str, str] | None = None, body: bytes = b"",
+               requests: list[float] | None = None) -> Callable:
+    """Answers every request on the connection the same way; ``requests`` gets each arrival time."""
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                await read_request(reader)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return
+            if requests is not None:
+                requests.append(time.monotonic())
+            hdrs = {"Content-Length": str(len(body)), **(headers or {})}
+            writer.write(f"HTTP/1.1 {status}\r\n".encode() + b"".join(f"{k}: {v}\r\n".encode() for k, v in hdrs.items())
+                         + b"\r\n" + body)
+            await writer.drain()
+    return handler
+
+
+async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await asyncio.sleep(3600)
+
+
+async def endless_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"A" * 65536
+    frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+    while True:                      # streams forever: only a reader that stops can survive it
+        writer.write(frame)
+        await writer.drain()
+
+
+class SilentUDP:
+    """A 'DNS server' that reads queries and never answers."""
+
+    def __init__(self, address: str) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((address, 0))
+        self.port = self.sock.getsockname()[1]
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def write_profile(folder, text: str, name: str = "profile.yaml"):
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def profile_text(nameserver: str, *, scope: list[str], extra: str = "", timeout_s: float = 2,
+                 ca_bundle: str | None = None, rps: float = 100, per_check: int = 50,
+                 allow_active: bool = False) -> str:
+    hosts = ", ".join([DOMAIN, f"www.{DOMAIN}", *scope])
+    ca = f"\n  ca_bundle: {ca_bundle}" if ca_bundle else ""
+    return f"""
+client: net-test
+founder: {{name: T, email: t@example.test}}
+domain: {DOMAIN}
+canonical: https://www.{DOMAIN}
+scope:
+  hosts: [{hosts}]
+  allow_active: {str(allow_active).lower()}
+  max_requests_per_second: {rps}
+  max_requests_per_check: {per_check}
+network:
+  nameservers: ["{nameserver}"]
+  port_map: {{443: 8443, 80: 8080}}
+  timeout_s: {timeout_s}{ca}
+{extra}
+"""
