@@ -74,6 +74,7 @@ def run_audit(profile: Profile, outputs_root: Path, *, stages: list[int] | None 
             "not_automated": [c.id for c in catalog.CATALOG.values() if c.run is None
                               and (stages is None or c.stage in stages)],
             "counts": status_counts(findings),
+            "durations_ms": {f.check_id: f.details.get("check_duration_ms") for f in findings},
             "risks": len(rank_risks(findings)),
             "errors": [{"check_id": f.check_id, "target": f.target, "kind": str(f.error_kind), "why": f.evidence}
                        for f in findings if f.status == "error"],

@@ -112,7 +112,3 @@ class Redactor:
         if isinstance(obj, (list, tuple)):
             return [self.value(v) for v in obj]
         return obj
-
-
-# A process-wide redactor for places with no run at hand (logs, terminal).
-DEFAULT = Redactor()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -62,6 +61,3 @@ class RunFolder:
         except OSError as e:
             raise RunFolderError(explain_os_error(e, self.final)) from None
         return self.final
-
-    def discard(self) -> None:
-        shutil.rmtree(self.work, ignore_errors=True)

@@ -200,3 +200,40 @@ async def test_budget_rate_and_active_gate(tmp_path, shop):
     # the budget let exactly 5 through, and 10/s spaced them ~100 ms apart even when sent at once
     assert len(arrivals) == 5
     assert arrivals[-1] - arrivals[0] >= 0.35
+
+
+async def test_garbage_loops_and_endless_redirects_end_with_reasons(tmp_path, shop):
+    async def garbage(reader, writer):
+        await reader.read(1024)
+        writer.write(b"\x16\x03\x01 this is not HTTP at all\r\n\r\n")
+        await writer.drain()
+
+    async def hop_forever(reader, writer):
+        from tests.helpers import read_request
+        while True:
+            try:
+                head = await read_request(reader)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return
+            # /loop always sends back to itself; /N sends to /N+1 forever
+            path = head.split(b" ")[1].strip(b"/")
+            location = b"/loop" if path == b"loop" else f"/{int(path or 0) + 1}".encode()
+            writer.write(b"HTTP/1.1 302 Found\r\nLocation: " + location + b"\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+
+    junk = RawServer(TEST_LAYOUT.ip(107), garbage).start()
+    hops = RawServer(TEST_LAYOUT.ip(108), hop_forever).start()
+    shop.dns.resolver.add(f"junk.{DOMAIN}. IN A {junk.address}\nhops.{DOMAIN}. IN A {hops.address}")
+    try:
+        profile = _profile(tmp_path, shop, scope=[f"junk.{DOMAIN}", f"hops.{DOMAIN}"], per_check=100)
+        async with Network(profile) as net:
+            from launch_audit.net.errors import TargetProtocolError
+            with pytest.raises(TargetProtocolError, match="not valid HTTP"):
+                await net.for_check().get(f"http://junk.{DOMAIN}:{junk.port}/")
+            loop = await net.for_check().follow(f"http://hops.{DOMAIN}:{hops.port}/loop")
+            assert loop.stop == "loop" and len(loop.hops) == 1
+            endless = await net.for_check().follow(f"http://hops.{DOMAIN}:{hops.port}/0", max_hops=10)
+            assert endless.stop == "too_many_hops" and len(endless.hops) == 10
+    finally:
+        junk.stop()
+        hops.stop()

@@ -200,6 +200,9 @@ class CheckNet:
             raise TargetTimeout(f"TLS handshake with {host} timed out after {self.net.timeout_s:g}s", host=host) from None
         except ConnectionRefusedError:
             raise TargetUnreachable(f"{host}:{port} refused the connection", host=host) from None
+        except (ConnectionResetError, asyncio.IncompleteReadError):
+            # connected, then dropped mid-handshake: how servers refuse a protocol version
+            raise TLSError(f"{host}:{port} closed the connection during the TLS handshake", host=host) from None
         except (ConnectionError, OSError) as e:
             raise TargetUnreachable(f"{host}:{port}: {e.strerror or e}", host=host) from None
         if not verify:

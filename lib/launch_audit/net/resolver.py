@@ -71,10 +71,19 @@ class Resolver:
         return [r.to_text() for r in answer.rrset]
 
     async def cname_chain(self, name: str, max_len: int = 10) -> list[str]:
-        """name -> ... following CNAMEs one query at a time (for dangling-CNAME detection)."""
+        """name -> ... following CNAMEs one query at a time (for dangling-CNAME detection).
+
+        The chain ends at the first name without a CNAME, or that does not exist
+        (the caller resolves the last name to tell a dangling record).
+        """
         chain = [name.rstrip(".")]
         while len(chain) <= max_len:
-            targets = await self.query(chain[-1], "CNAME")
+            try:
+                targets = await self.query(chain[-1], "CNAME")
+            except DNSNotFound:
+                if len(chain) == 1:
+                    raise
+                return chain
             if not targets:
                 return chain
             nxt = targets[0].rstrip(".")

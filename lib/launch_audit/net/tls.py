@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -39,10 +40,12 @@ class TLSContexts:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
-            if version < ssl.TLSVersion.TLSv1_2:
-                ctx.set_ciphers("ALL:@SECLEVEL=0")
-            ctx.minimum_version = version
-            ctx.maximum_version = version
+            with warnings.catch_warnings():       # TLS 1.0/1.1 are deprecated: probing for them is the point
+                warnings.simplefilter("ignore", DeprecationWarning)
+                if version < ssl.TLSVersion.TLSv1_2:
+                    ctx.set_ciphers("ALL:@SECLEVEL=0")
+                ctx.minimum_version = version
+                ctx.maximum_version = version
             cache[version] = ctx
         return cache[version]
 
