@@ -39,7 +39,7 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         try:
             data = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise web.HTTPBadRequest(text=json.dumps({"error": "invalid JSON"}), content_type="application/json")
+            raise web.HTTPBadRequest(text=json.dumps({"error": "invalid JSON"}), content_type="application/json") from None
         if not isinstance(data, dict):
             raise web.HTTPBadRequest(text=json.dumps({"error": "expected an object"}), content_type="application/json")
         return data

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ..profile import Profile
-from .errors import (DNSError, NetError, TargetProtocolError, TargetTimeout, TargetUnreachable, Throttled,
+from .errors import (NetError, TargetProtocolError, TargetTimeout, TargetUnreachable, Throttled,
                      TLSError, UnsupportedScheme)
 from .http import HttpResponse, Hop, RedirectChain
 from .ratelimit import Budget, HostRateLimiter
@@ -261,4 +261,4 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
-__all__ = ["Network", "CheckNet", "DNSError", "retry_after_seconds"]
+__all__ = ["Network", "CheckNet", "retry_after_seconds"]
