@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -28,7 +29,6 @@ class DkimKey:
     def public_b64(self) -> str:
         der = self._key.public_key().public_bytes(serialization.Encoding.DER,
                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
-        import base64
         return base64.b64encode(der).decode()
 
 
