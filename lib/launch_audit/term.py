@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -38,26 +39,22 @@ def check_progress(checks: list[Check]) -> Iterator:
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[tally]}"), TimeElapsedColumn(), console=err,
                         disable=not err.is_terminal)
-    task = progress.add_task("checks", total=len([c for c in checks if c.run]), tally="")
-    counts: dict[str, int] = {}
-    running: set[str] = set()
-    done = [0]
     total = len([c for c in checks if c.run])
+    task = progress.add_task("checks", total=total, tally="")
+    counts: Counter[str] = Counter()
+    running: set[str] = set()
 
     def on_event(event: str, check: Check, findings: list[Finding]) -> None:
         if event == "start":
             running.add(check.id)
         else:
             running.discard(check.id)
-            for f in findings:
-                counts[f.status.value] = counts.get(f.status.value, 0) + 1
+            mine = Counter(f.status.value for f in findings)
+            counts.update(mine)
             progress.advance(task)
-            done[0] += 1
             if not err.is_terminal:     # logs and CI: one line per finished check
-                mine: dict[str, int] = {}
-                for f in findings:
-                    mine[f.status.value] = mine.get(f.status.value, 0) + 1
-                err.print(Text(f"  [{done[0]}/{total}] {check.id}: " + ", ".join(f"{n} {s}" for s, n in sorted(mine.items()))))
+                done = int(progress.tasks[0].completed)
+                err.print(Text(f"  [{done}/{total}] {check.id}: " + ", ".join(f"{n} {s}" for s, n in sorted(mine.items()))))
         tally = " ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         progress.update(task, description=", ".join(sorted(running))[:60] or "checks", tally=tally)
 

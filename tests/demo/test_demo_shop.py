@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 
 import dkim
@@ -48,7 +49,6 @@ async def test_reset_mail_arrives_dkim_signed_with_the_published_key(shop, demo_
     for _ in range(50):
         if len(shop.smtp.messages) > before:
             break
-        import asyncio
         await asyncio.sleep(0.05)
     message = shop.smtp.messages[-1]
     resolver = dns.resolver.Resolver(configure=False)
