@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import threading
 import time
@@ -144,3 +145,12 @@ network:
   timeout_s: {timeout_s}{ca}
 {extra}
 """
+
+
+def short_window_profile(shop, folder, window_s: int = 4, samples: int = 8):
+    """The shop's profile with a short sampling window, for tests that do not study stage 6."""
+    text = shop.write_profile().read_text()
+    text = re.sub(r"samples: \d+", f"samples: {samples}", text).replace("window_s: 15", f"window_s: {window_s}")
+    path = folder / "profile.yaml"
+    path.write_text(text)
+    return path

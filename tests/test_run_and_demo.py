@@ -13,7 +13,9 @@ import pytest
 
 from launch_audit.audit import run_audit
 from launch_audit.cli import main
+from launch_audit.profile_loader import load_profile
 from launch_audit.run_folder import RunFolder
+from tests.helpers import short_window_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST = {"S2.dns_records", "S2.https_redirect", "S2.tls_certificate", "S6.health_endpoint"}
@@ -23,7 +25,8 @@ def _all_text(folder: Path) -> str:
     return "\n".join(p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file())
 
 
-def test_run_writes_a_complete_run_folder_and_leaks_no_secret(tmp_path, shop, demo_profile):
+def test_run_writes_a_complete_run_folder_and_leaks_no_secret(tmp_path, shop):
+    demo_profile = load_profile(short_window_profile(shop, tmp_path))
     # make the profile resolve every credential, as later stages will
     for user in (demo_profile.api.users.a, demo_profile.api.users.b):
         demo_profile.secret(user.token_env), demo_profile.secret(user.password_env)
@@ -74,9 +77,10 @@ def test_bad_arguments_exit_2(argv, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_fail_on_sets_exit_code_1(tmp_path, demo_profile):
-    assert main(["run", str(demo_profile.source), "--out", str(tmp_path), "--stages", "2", "--fail-on", "high"]) == 1
-    assert main(["run", str(demo_profile.source), "--out", str(tmp_path), "--stages", "6", "--fail-on", "critical"]) == 0
+def test_fail_on_sets_exit_code_1(tmp_path, shop):
+    profile = str(short_window_profile(shop, tmp_path))
+    assert main(["run", profile, "--out", str(tmp_path), "--stages", "2", "--fail-on", "high"]) == 1
+    assert main(["run", profile, "--out", str(tmp_path), "--stages", "6", "--fail-on", "critical"]) == 0
 
 
 def test_readme_first_command_runs_the_demo_end_to_end(tmp_path):

@@ -48,44 +48,66 @@ async def audit_async(profile: Profile, checks: list[Check], on_event: EventHook
     return findings, traffic
 
 
+def write_findings_files(work: Path, client: str, run_id: str, findings: list[Finding], redactor) -> None:
+    """findings.json, findings.csv and findings.sarif: the same findings, three readers."""
+    write_findings_json(work / "findings.json", client, run_id, findings, redactor)
+    write_findings_csv(work / "findings.csv", findings, redactor)
+    write_sarif(work / "findings.sarif", findings, redactor, run_id)
+
+
+def run_metadata(profile: Profile, run_id: str, started: datetime, stages: list[int],
+                 findings: list[Finding]) -> dict[str, Any]:
+    return {
+        "client": profile.client,
+        "run_id": run_id,
+        "profile": str(profile.source) if profile.source else None,
+        "profile_sha256": _profile_hash(profile),
+        "versions": {"launch_audit": __version__, "python": platform.python_version()},
+        "started": started.isoformat(),
+        "finished": datetime.now(timezone.utc).isoformat(),
+        "stages": stages,
+        "checks": [c.id for c in select_checks(stages)],
+        "not_automated": [c.id for c in catalog.CATALOG.values() if c.run is None and c.stage in stages],
+        "counts": status_counts(findings),
+        "durations_ms": {f.check_id: f.details.get("check_duration_ms") for f in findings},
+        "risks": len(rank_risks(findings)),
+        "errors": [{"check_id": f.check_id, "target": f.target, "kind": str(f.error_kind), "why": f.evidence}
+                   for f in findings if f.status == "error"],
+        "profile_summary": profile_summary(profile),
+    }
+
+
+def profile_summary(profile: Profile) -> dict[str, Any]:
+    """What reports need from the profile. Profiles hold no secret values, only variable names."""
+    return {
+        "domain": profile.domain, "canonical": profile.canonical, "subdomains": list(profile.subdomains),
+        "founder": profile.founder.name if profile.founder else None,
+        "p95_budget_ms": profile.monitoring.p95_budget_ms,
+        "handover": profile.handover.model_dump(mode="json") if profile.handover else {},
+    }
+
+
 def run_audit(profile: Profile, outputs_root: Path, *, stages: list[int] | None = None,
               on_event: EventHook | None = None) -> AuditResult:
+    """The checks straight from the library, without notebooks (benchmarks compare the two paths)."""
     folder = RunFolder(outputs_root, profile.client)
     work = folder.open()
     started = datetime.now(timezone.utc)
     checks = select_checks(stages)
-    shared: dict[str, Any] = {}
-    try:
-        findings, traffic = asyncio.run(audit_async(profile, checks, on_event, shared))
-        redactor = profile.redactor
-        write_findings_json(work / "findings.json", profile.client, folder.run_id, findings, redactor)
-        write_findings_csv(work / "findings.csv", findings, redactor)
-        write_sarif(work / "findings.sarif", findings, redactor, folder.run_id)
-        run = {
-            "client": profile.client,
-            "run_id": folder.run_id,
-            "profile": str(profile.source) if profile.source else None,
-            "profile_sha256": _profile_hash(profile),
-            "versions": {"launch_audit": __version__, "python": platform.python_version()},
-            "started": started.isoformat(),
-            "finished": datetime.now(timezone.utc).isoformat(),
-            "stages": sorted({c.stage for c in checks}),
-            "checks": [c.id for c in checks],
-            "not_automated": [c.id for c in catalog.CATALOG.values() if c.run is None
-                              and (stages is None or c.stage in stages)],
-            "counts": status_counts(findings),
-            "durations_ms": {f.check_id: f.details.get("check_duration_ms") for f in findings},
-            "risks": len(rank_risks(findings)),
-            "errors": [{"check_id": f.check_id, "target": f.target, "kind": str(f.error_kind), "why": f.evidence}
-                       for f in findings if f.status == "error"],
-            "traffic": traffic,
-        }
-        (work / "run.json").write_text(json.dumps(redactor.value(run), indent=2) + "\n", encoding="utf-8")
-    except BaseException:
-        # the .partial folder stays for inspection; nothing mistakes it for a finished run
-        raise
+    findings, traffic = asyncio.run(audit_async(profile, checks, on_event, {}))
+    write_findings_files(work, profile.client, folder.run_id, findings, profile.redactor)
+    run = run_metadata(profile, folder.run_id, started, sorted({c.stage for c in checks}), findings)
+    run["traffic"] = traffic
+    write_json(work / "run.json", profile.redactor.value(run))
+    # an exception above leaves the .partial folder, which nothing mistakes for a finished run
     run_dir = folder.commit()
     return AuditResult(run_dir, findings, run)
+
+
+def write_json(path: Path, data: object) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
 
 
 def _profile_hash(profile: Profile) -> str | None:

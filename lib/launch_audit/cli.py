@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 
 from . import __version__, paths, term
-from .audit import run_audit, select_checks
-from .findings import Severity, Status
+from .checks import catalog
+from .findings import Finding, Severity, Status
 from .profile import json_schema
 from .profile_loader import ProfileError, load_profile
 from .run_folder import RunFolderError
@@ -40,6 +40,16 @@ def _stages(text: str) -> list[int]:
     return stages
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1 or value > 64:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 64, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="launch-audit", description="Pre-launch security audit workbook.")
     parser.add_argument("--version", action="version", version=f"launch-audit {__version__}")
@@ -54,8 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("profile", type=Path)
     run.add_argument("--out", type=Path, default=None, help="outputs folder (default: ./outputs)")
     run.add_argument("--stages", type=_stages, default=None, help="e.g. 1,2,4 (default: all)")
+    run.add_argument("--workers", type=_positive, default=None,
+                     help="stage notebooks run at once (default: cores + 1)")
     run.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
                      help="exit 1 when a fail of this severity or worse is found")
+
+    batch = sub.add_parser("batch", help="audit many clients; one client's failure never stops the others")
+    batch.add_argument("profiles", type=Path, nargs="+", metavar="PROFILE_OR_DIR")
+    batch.add_argument("--workers", type=_positive, default=2, help="clients audited at once (default: 2)")
+    batch.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="a Dask scheduler (tcp://host:8786): each client becomes a task on that cluster")
+    batch.add_argument("--out", type=Path, default=None, help="outputs folder (default: ./outputs)")
+    batch.add_argument("--stages", type=_stages, default=None, help="e.g. 1,2,4 (default: all)")
+
+    report = sub.add_parser("report", help="rebuild report.html and handover.html from a run folder")
+    report.add_argument("run_dir", type=Path, metavar="RUN_DIR")
 
     validate = sub.add_parser("validate", help="check client profiles, one line per problem")
     validate.add_argument("profiles", type=Path, nargs="+")
@@ -67,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"demo": cmd_demo, "run": cmd_run, "validate": cmd_validate, "schema": cmd_schema}[args.command](args)
+        return {"demo": cmd_demo, "run": cmd_run, "batch": cmd_batch, "report": cmd_report,
+                "validate": cmd_validate, "schema": cmd_schema}[args.command](args)
     except KeyboardInterrupt:
         term.fatal("interrupted; the unfinished run was left as a .partial folder")
         return EXIT_BROKEN
@@ -91,34 +115,106 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if bad else EXIT_OK
 
 
-def _audit(profile_path: Path, out: Path | None, stages: list[int] | None, fail_on: str | None) -> int:
+def _print_problems(e: ProfileError) -> None:
+    for problem in e.problems:
+        term.err.print(term.inert(str(problem), limit=1000))
+
+
+def _audit(profile_path: Path, out: Path | None, stages: list[int] | None, fail_on: str | None,
+           workers: int | None = None) -> int:
+    from .workbook.pipeline import run_pipeline
+    from .workbook.stages import stage_title
+
     try:
         profile = load_profile(profile_path)
     except ProfileError as e:
-        for problem in e.problems:
-            term.err.print(term.inert(str(problem), limit=1000))
+        _print_problems(e)
         return EXIT_BAD_INPUT
-    checks = select_checks(stages)
-    term.say(f"Auditing {profile.client} ({profile.domain}): {len(checks)} checks")
+    selected = stages or list(range(1, 8))
+    automated = [c for c in catalog.automated() if c.stage in selected]
+    term.say(f"Auditing {profile.client} ({profile.domain}): stages {','.join(map(str, selected))}, "
+             f"{len(automated)} automated checks, through the stage notebooks")
     try:
-        with term.check_progress(checks) as on_event:
-            result = run_audit(profile, out or paths.outputs_root(), stages=stages, on_event=on_event)
+        with term.stage_progress(selected, {s: stage_title(s) for s in selected}) as (on_progress, on_phase):
+            result = run_pipeline(profile_path, out or paths.outputs_root(), stages=stages, workers=workers,
+                                  on_progress=on_progress, on_phase=on_phase, profile=profile)
     except RunFolderError as e:
         term.fatal(str(e))
         return EXIT_BROKEN
     term.summary(result.findings, profile.redactor)
+    for broken in result.broken:
+        term.fatal(f"stage {broken.stage} notebook broke: {broken.error} (see {result.run_dir / broken.notebook})")
     term.out.print(term.inert(f"Run folder: {result.run_dir}", limit=2000))
+    term.out.print(term.inert(f"Report:     {result.run_dir / 'report.html'}", limit=2000))
     term.out.print(term.inert(f"Findings:   {result.findings_json}", limit=2000))
-    if fail_on:
-        order = list(Severity)
-        worst = order.index(Severity(fail_on))
-        if any(f.status is Status.FAIL and order.index(f.severity) <= worst for f in result.findings):
-            return EXIT_FAIL_ON
+    if result.broken:
+        return EXIT_BROKEN
+    if fail_on and _fail_on_met(result.findings, fail_on):
+        return EXIT_FAIL_ON
     return EXIT_OK
 
 
+def _fail_on_met(findings: list[Finding], fail_on: str) -> bool:
+    order = list(Severity)
+    worst = order.index(Severity(fail_on))
+    return any(f.status is Status.FAIL and order.index(f.severity) <= worst for f in findings)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    return _audit(args.profile, args.out, args.stages, args.fail_on)
+    return _audit(args.profile, args.out, args.stages, args.fail_on, args.workers)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .workbook.pipeline import rebuild_reports
+
+    if not (args.run_dir / "findings.json").is_file():
+        term.fatal(f"{args.run_dir} is not a run folder (no findings.json)")
+        return EXIT_BAD_INPUT
+    term.say(f"Rebuilding the reports of {args.run_dir} from its findings (no probing)")
+    try:
+        problems = rebuild_reports(args.run_dir)
+    except OSError as e:
+        from .run_folder import explain_os_error
+        term.fatal(explain_os_error(e, args.run_dir))
+        return EXIT_BROKEN
+    for name, why in problems.items():
+        term.fatal(f"{name}: the report notebook broke: {why}")
+    for name in ("report.html", "handover.html"):
+        term.out.print(term.inert(f"{name:14} {args.run_dir / name}", limit=2000))
+    return EXIT_BROKEN if problems else EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from .workbook.batch import ClientOutcome, expand_profiles, run_batch
+
+    profiles, _ = expand_profiles(args.profiles)
+    term.say(f"Batch: {len(profiles)} profiles, {args.workers} at a time"
+             + (f" on the Dask cluster at {args.scheduler}" if args.scheduler else " in local processes"))
+    total = len(profiles) + sum(1 for p in args.profiles if not p.exists())
+    try:
+        with term.count_progress(total, "clients") as advance:
+            def on_done(o: ClientOutcome) -> None:
+                advance(f"  {o.client or o.profile}: {o.status}" + (f" — {o.message}" if o.message else ""))
+            outcomes = run_batch(args.profiles, args.out or paths.outputs_root(), workers=args.workers,
+                                 scheduler=args.scheduler, stages=args.stages, on_done=on_done)
+    except OSError as e:
+        term.fatal(f"cannot reach the Dask scheduler {args.scheduler}: {e}")
+        return EXIT_BAD_INPUT
+    table = Table(title="Batch summary", show_lines=False)
+    for col in ("client", "status", "critical", "high", "medium", "low", "errors", "report"):
+        table.add_column(col, overflow="fold")      # paths and reasons are never cut: logs keep them whole
+    for o in outcomes:
+        table.add_row(*(term.inert(str(x), limit=200) for x in (
+            o.client or o.profile, o.status, o.fails.get("critical", ""), o.fails.get("high", ""),
+            o.fails.get("medium", ""), o.fails.get("low", ""), o.errors if o.ok else "", o.report or o.message)))
+    term.out.print(table)
+    if any(o.status in ("failed", "stage broke") for o in outcomes):
+        return EXIT_BROKEN
+    if any(o.status == "invalid" for o in outcomes):
+        return EXIT_BAD_INPUT
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -223,6 +223,8 @@ class Monitoring(Strict):
     concurrency: int = Field(default=4, gt=0, le=64)
     p95_budget_ms: float = Field(default=500, gt=0)
     window_s: float = Field(default=60, gt=0, le=86_400)
+    # normal customer questions for the chat latency series (default: a built-in set)
+    chat_messages: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(default_factory=list, max_length=50)
 
 
 class Attestation(Strict):

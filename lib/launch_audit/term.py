@@ -62,6 +62,49 @@ def check_progress(checks: list[Check]) -> Iterator:
         yield on_event
 
 
+@contextmanager
+def stage_progress(stages: list[int], titles: dict[int, str]) -> Iterator:
+    """Yields (on_progress, on_phase) hooks for the pipeline: one bar per stage notebook."""
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[state]}"), TimeElapsedColumn(), console=err,
+                        disable=not err.is_terminal)
+    tasks = {s: progress.add_task(f"Stage {s} {titles[s]}", total=None, state="waiting") for s in stages}
+
+    def on_progress(stage: int, done: int, total: int, state: str) -> None:
+        if state == "running":
+            progress.update(tasks[stage], completed=done, total=total or None, state=state)
+            return
+        # finished: a stage with nothing automated yet still shows a full bar
+        progress.update(tasks[stage], completed=max(done, 1) if not total else done, total=total or 1, state=state)
+        progress.stop_task(tasks[stage])
+        if not err.is_terminal:         # logs and CI: one line per finished stage
+            err.print(Text(f"  stage {stage} {titles[stage]}: {state} ({done}/{total} checks)"))
+
+    def on_phase(message: str) -> None:
+        if err.is_terminal:
+            progress.console.print(Text(f"  {message}…", style="dim"))
+        else:
+            err.print(Text(f"  {message}…"))
+
+    with progress:
+        yield on_progress, on_phase
+
+
+@contextmanager
+def count_progress(total: int, label: str) -> Iterator:
+    """Yields ``advance(line)``: one bar over ``total`` items, and a line per finished item."""
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err, disable=not err.is_terminal)
+    task = progress.add_task(label, total=total)
+
+    def advance(line: str) -> None:
+        progress.advance(task)
+        progress.console.print(inert(line, limit=1000))
+
+    with progress:
+        yield advance
+
+
 def summary(findings: list[Finding], redactor: Redactor, top: int = 12) -> None:
     counts = status_counts(findings)
     line = Text("Findings: ")

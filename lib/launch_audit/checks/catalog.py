@@ -13,7 +13,9 @@ from .attested import check_attested
 from .base import Check
 from .dns_records import check_dns_records
 from .health_endpoint import check_health_endpoint
+from .error_tracking import check_error_tracking
 from .https_redirect import check_https_redirect
+from .monitoring import check_availability, check_error_rate, check_latency_p95
 from .tls_certificate import check_tls_certificate
 
 _D, _B, _SP, _DT, _C = I.DATA_EXPOSURE, I.BROKEN_LAUNCH_PATH, I.SPAM, I.DOWNTIME, I.COST_ABUSE
@@ -83,10 +85,10 @@ _ENTRIES: list[tuple] = [
     # Stage 6 — monitoring
     ("S6.health_endpoint", M.PASSIVE, I.DOWNTIME, S.MEDIUM, "A fast health endpoint exists",
      "Serve a cheap /healthz that checks the app's dependencies and answers 200 within the latency budget.", check_health_endpoint),
-    ("S6.availability", M.PASSIVE, I.DOWNTIME, S.HIGH, "Main pages and flows are up 99.9 % of probes", "Find the failing dependency; add an uptime monitor."),
-    ("S6.latency_p95", M.PASSIVE, I.DOWNTIME, S.MEDIUM, "p95 chat latency is within budget", "Profile the slow path; stream replies; cache lookups."),
-    ("S6.error_rate", M.PASSIVE, I.DOWNTIME, S.HIGH, "5xx rate under 1 %", "Fix the failing handlers; alert on 5xx rate."),
-    ("S6.error_tracking", M.ATTESTED, I.DOWNTIME, S.MEDIUM, "Errors are tracked with sensitive fields stripped", "Set up Sentry (or similar) with PII scrubbing.", check_attested),
+    ("S6.availability", M.PASSIVE, I.DOWNTIME, S.HIGH, "Main pages and flows are up 99.9 % of probes", "Find the failing dependency; add an uptime monitor.", check_availability),
+    ("S6.latency_p95", M.PASSIVE, I.DOWNTIME, S.MEDIUM, "p95 chat latency is within budget", "Profile the slow path; stream replies; cache lookups.", check_latency_p95),
+    ("S6.error_rate", M.PASSIVE, I.DOWNTIME, S.HIGH, "5xx rate under 1 %", "Fix the failing handlers; alert on 5xx rate.", check_error_rate),
+    ("S6.error_tracking", M.ATTESTED, I.DOWNTIME, S.MEDIUM, "Errors are tracked with sensitive fields stripped", "Set up Sentry (or similar) with PII scrubbing.", check_error_tracking),
     ("S6.alerting", M.ATTESTED, I.DOWNTIME, S.HIGH, "Someone is alerted on downtime, latency, 5xx, webhook failures and token spikes", "Route alerts to email/Slack with a named owner.", check_attested),
     # Stage 7 — handover
     ("S7.dns_map", M.OFFLINE, _B, S.LOW, "The handover has the domain map", "Run stage 2 and keep the map in the handover."),

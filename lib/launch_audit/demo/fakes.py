@@ -80,6 +80,7 @@ class DemoSecrets:
     user_a_password: str = field(default_factory=password)
     user_b_password: str = field(default_factory=password)
     admin_password: str = field(default_factory=password)
+    sentry_key: str = field(default_factory=lambda: hex_secret(16))     # public by design: not in all_values()
 
     def all_values(self) -> list[str]:
         values = [self.jwt_secret, self.stripe_live, self.stripe_test, self.stripe_webhook, self.openai,

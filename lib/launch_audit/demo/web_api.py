@@ -138,9 +138,10 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         message = data.get("message")
         if not isinstance(message, str) or not message.strip():
             return web.json_response({"error": "message must be a non-empty string"}, status=400)
-        # model latency; the unhardened bot has no timeout on a slow upstream now and then
-        await asyncio.sleep(random.uniform(0.02, 0.08) if hardened or random.random() > 0.08 else random.uniform(0.6, 0.9))
         result = bot.answer(message, user.id, state.orders, hardened=hardened)
+        # model latency; the unhardened shop's order and shipping lookups run an unindexed query
+        slow = not hardened and any(c["name"] in ("lookup_order", "track_shipment") for c in result.tool_calls)
+        await asyncio.sleep(random.uniform(0.6, 0.9) if slow else random.uniform(0.02, 0.08))
         conversation = str(data.get("conversation_id") or f"c_{user.id}_{int(time.time())}")
         return web.json_response({"reply": result.reply, "tool_calls": result.tool_calls,
                                   "conversation_id": conversation}, status=result.status)

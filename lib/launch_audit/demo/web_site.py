@@ -47,6 +47,9 @@ def storefront(state: ShopState) -> web.Application:
 
     async def bundle(request: web.Request) -> web.Response:
         config = {"apiBase": "https://api.brightbrew.test", "stripeKey": publishable}
+        if hardened:
+            # error tracking wired up (a Sentry DSN's key is public by design)
+            config["sentryDsn"] = f"https://{state.secrets.sentry_key}@o4507.ingest.sentry.io/4508112"
         if not hardened:
             config |= {"stripeSecret": js_secret, "adminApi": "http://10.0.3.12:8000/internal",
                        "stagingApi": f"https://staging.{DOMAIN}/api"}

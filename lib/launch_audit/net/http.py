@@ -20,8 +20,14 @@ class HttpResponse:
     headers: httpx.Headers
     body: bytes
     truncated: bool          # the body was cut at the response-size cap
-    elapsed_ms: float
+    elapsed_ms: float        # as the check saw it: request built → body read and connection released
     http_version: str = "HTTP/1.1"
+    wire_ms: float | None = None   # first request byte written → last response byte read (net/timing.py)
+
+    @property
+    def latency_ms(self) -> float:
+        """The server's latency as load tools measure it; the client view when wire timing is unknown."""
+        return self.wire_ms if self.wire_ms is not None else self.elapsed_ms
 
     @property
     def text(self) -> str:

@@ -24,6 +24,7 @@ from .http import HttpResponse, Hop, RedirectChain
 from .ratelimit import Budget, HostRateLimiter
 from .resolver import Resolver
 from .scope import ScopeGuard
+from .timing import TimedStream
 from .tls import Handshake, TLSContexts, handshake
 from .transport import ResolvingBackend, ResolvingTransport
 
@@ -131,6 +132,8 @@ class CheckNet:
                 response = await client.send(request, stream=True)
                 try:
                     body, truncated = await _read_capped(response, cap)
+                    stream = response.extensions.get("network_stream")
+                    wire_ms = stream.wire_ms() if isinstance(stream, TimedStream) and not truncated else None
                 finally:
                     await response.aclose()
         except TimeoutError:
@@ -149,6 +152,7 @@ class CheckNet:
             method=method, url=url, status=response.status_code, reason=response.reason_phrase,
             headers=response.headers, body=body, truncated=truncated,
             elapsed_ms=(time.perf_counter() - started) * 1000, http_version=response.http_version,
+            wire_ms=wire_ms,
         )
 
     async def follow(self, url: str, *, max_hops: int = 10) -> RedirectChain:

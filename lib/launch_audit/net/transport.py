@@ -17,6 +17,7 @@ import httpx
 
 from .resolver import Resolver
 from .scope import ScopeGuard
+from .timing import TimedStream
 
 
 class ResolvingBackend(httpcore.AsyncNetworkBackend):
@@ -39,7 +40,7 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
                 stream = await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
                                                        socket_options=socket_options)
                 self.connections[host] += 1
-                return stream
+                return TimedStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
                 last = e
         assert last is not None

@@ -1,0 +1,69 @@
+"""S6.error_tracking: attested by the consultant, or evidenced by an error-tracking SDK in the frontend."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from ..findings import Status
+from ..net.errors import NetError
+from .base import CheckContext
+
+# a Sentry-style DSN: https://<public key>@<host>/<project id>
+SENTRY_DSN = re.compile(r"https://(?P<key>[0-9a-f]{16,64})@(?P<host>[a-z0-9.-]*sentry[a-z0-9.-]*|[a-z0-9.-]+)/(?P<project>\d+)")
+SDK_MARKERS = {
+    "Sentry": re.compile(r"Sentry\.init|@sentry/|sentry-cdn|browser\.sentry-cdn\.com"),
+    "Bugsnag": re.compile(r"Bugsnag\.start|@bugsnag/"),
+    "Rollbar": re.compile(r"_rollbarConfig|Rollbar\.init|rollbar\.min\.js"),
+    "Datadog RUM": re.compile(r"DD_RUM|datadog-rum|datadoghq-browser-agent"),
+    "LogRocket": re.compile(r"LogRocket\.init"),
+    "Honeybadger": re.compile(r"Honeybadger\.configure"),
+}
+_SCRIPT_SRC = re.compile(r"""<script[^>]+src\s*=\s*["']?([^"' >]+)""", re.I)
+MAX_SCRIPTS = 5
+
+
+def detect_error_tracking(text: str) -> list[str]:
+    """Pure: which error trackers a page or bundle wires up (DSNs shown without their key)."""
+    found = []
+    for m in SENTRY_DSN.finditer(text):
+        if "sentry" in m["host"] or "ingest" in m["host"]:
+            found.append(f"Sentry DSN for project {m['project']} at {m['host']}")
+    for name, pattern in SDK_MARKERS.items():
+        if pattern.search(text) and not any(f.startswith(name) for f in found):
+            found.append(f"{name} SDK")
+    return found
+
+
+async def _frontend_evidence(ctx: CheckContext) -> tuple[list[str], str]:
+    assert ctx.net is not None
+    page_url = ctx.profile.canonical.rstrip("/") + "/"
+    page = await ctx.net.get(page_url)
+    seen = [(page_url, detect_error_tracking(page.text))]
+    host = page_url.split("/")[2]
+    scripts = [urljoin(page_url, src) for src in _SCRIPT_SRC.findall(page.text)]
+    for url in [u for u in scripts if u.split("/")[2:3] == [host]][:MAX_SCRIPTS]:
+        try:
+            seen.append((url, detect_error_tracking((await ctx.net.get(url)).text)))
+        except NetError:
+            continue
+    hits = [f"{what} (in {url})" for url, found in seen for what in found]
+    return hits, f"looked at {page_url} and {len(seen) - 1} of its scripts"
+
+
+async def check_error_tracking(ctx: CheckContext):
+    answer = ctx.profile.attest.get(ctx.check.id)
+    if answer is not None:
+        status = Status.PASS if answer.ok else Status.FAIL
+        yield ctx.finding(status, ctx.profile.client, f"attested: {answer.note or ('yes' if answer.ok else 'no')}",
+                          details={"attested": True})
+        return
+    hits, looked = ([], "no network in this run") if ctx.net is None else await _frontend_evidence(ctx)
+    if hits:
+        yield ctx.finding(Status.PASS, ctx.profile.canonical, "seen in the frontend: " + "; ".join(hits)
+                          + ". Confirm that sensitive fields are scrubbed (attest S6.error_tracking to record it).",
+                          details={"evidence": hits})
+        return
+    yield ctx.finding(Status.MANUAL, ctx.profile.client,
+                      f"no error-tracking SDK seen ({looked}); if errors are tracked server side, attest it: "
+                      f"attest: {{S6.error_tracking: {{ok: true, note: ...}}}}")

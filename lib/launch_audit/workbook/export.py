@@ -1,0 +1,74 @@
+"""nbconvert: an executed notebook → one self-contained HTML file (code hidden, plotly.js once, no CDN)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+
+from .. import __version__
+
+TEMPLATES = Path(__file__).parent / "templates"
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    import plotly
+    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe inside <script type="application/json">: no '<', '>' or '&' to close the tag."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+@lru_cache(maxsize=1)
+def _exporter():
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TemplateExporter.exclude_input = True
+    config.TemplateExporter.exclude_input_prompt = True
+    config.TemplateExporter.exclude_output_prompt = True
+    config.NbConvertBase.display_data_priority = [PLOTLY_MIME, "text/html", "image/svg+xml", "image/png",
+                                                  "text/markdown", "text/plain"]
+    exporter = HTMLExporter(config=config, template_name="launch_audit", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.register_filter("script_json", script_json)
+    counter = itertools.count(1)
+    exporter.register_filter("la_uid", lambda _output: str(next(counter)))   # unique chart ids per file
+    return exporter
+
+
+def warm_exporter() -> None:
+    """Import nbconvert and build the exporter ahead of time (the run is waiting on the network anyway)."""
+    _exporter()
+    _plotly_js()
+
+
+def _uses_plotly(nb: nbformat.NotebookNode) -> bool:
+    return any(PLOTLY_MIME in out.get("data", {}) for cell in nb.cells if cell.cell_type == "code"
+               for out in cell.get("outputs", []))
+
+
+def export_html(notebook: Path, target: Path, title: str) -> Path:
+    """Render ``notebook`` to ``target`` atomically."""
+    nb = nbformat.read(notebook, as_version=4)
+    resources = {
+        "la_title": title, "la_version": __version__, "la_nonce": secrets.token_urlsafe(18),
+        "la_css": (TEMPLATES / "launch_audit" / "report.css").read_text(encoding="utf-8"),
+        "la_plotly_js": _plotly_js() if _uses_plotly(nb) else "",
+    }
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_text(body, encoding="utf-8")
+    tmp.replace(target)
+    return target

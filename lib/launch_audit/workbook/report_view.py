@@ -1,0 +1,126 @@
+"""What report.ipynb calls: the founder's report, section by section, from a run folder."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from ..checks import catalog
+from ..findings import IMPACT_ORDER, Finding, Severity, rank_risks
+from ..redact import Redactor
+from .charts import latency_figures
+from .display import (
+    IMPACT_LABELS,
+    HTMLView,
+    SectionView,
+    badge,
+    counts_html,
+    esc,
+    risk_list_html,
+)
+from .run_view import RunView, load_run
+from .scorecard import scorecard
+from .stages import SECTIONS, stage_title
+
+STATE_LABEL = {"met": ("MET", "#1e6b34", "#e6f4ea"), "not_met": ("NOT MET", "#a50e0e", "#fce8e6"),
+               "unknown": ("UNKNOWN", "#5f6368", "#f1f3f4")}
+SEVERITY_COLOURS = {"critical": "#a50e0e", "high": "#d93025", "medium": "#e8710a", "low": "#f9ab00", "info": "#9aa0a6"}
+
+
+class Report:
+    def __init__(self, run_dir: str | Path) -> None:
+        self.view: RunView = load_run(run_dir)
+        self.redactor = Redactor()      # findings are redacted already; this catches secret-shaped leftovers
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.view.findings
+
+    def header(self) -> HTMLView:
+        run, summary = self.view.run, self.view.run.get("profile_summary", {})
+        stages = ", ".join(str(s) for s in run.get("stages", []))
+        return HTMLView(
+            f'<div class="la-header"><h1>Launch readiness: {esc(summary.get("domain", self.view.client))}</h1>'
+            f'<p>Client <b>{esc(self.view.client)}</b> · run <code>{esc(self.view.run_id)}</code> · '
+            f'{esc(run.get("finished", run.get("started", ""))[:16].replace("T", " "))} UTC · stages {esc(stages)}'
+            + (f' · prepared for {esc(summary["founder"])}' if summary.get("founder") else "")
+            + f"</p>{counts_html(self.findings)}</div>")
+
+    def broken_stages(self) -> HTMLView:
+        """At the very top: which stage broke and why (empty when every stage completed)."""
+        broken = [s for s in self.view.run.get("stage_runs", []) if s.get("state") != "complete"]
+        if not broken:
+            return HTMLView("")
+        items = "".join(
+            f"<li><b>Stage {esc(s['stage'])} ({esc(stage_title(int(s['stage'])))})</b> broke: {esc(s.get('error', ''))}"
+            f" — its unfinished checks are reported as <code>error</code>; see <code>{esc(s.get('notebook', ''))}</code>"
+            "</li>" for s in broken)
+        return HTMLView(f'<div class="la-banner"><b>This run is incomplete.</b><ul>{items}</ul></div>')
+
+    def scorecard(self) -> HTMLView:
+        rows = []
+        for result in scorecard(self.findings):
+            label, fg, bg = STATE_LABEL[result.state]
+            checks = ", ".join(result.target.checks)
+            rows.append(f'<tr class="la-score la-score-{result.state}"><td>{esc(result.target.label)}'
+                        f'<div class="la-note">{esc(checks)}</div></td>'
+                        f'<td><span class="la-badge" style="background:{bg};color:{fg}">{label}</span></td>'
+                        f"<td>{esc(result.figure)}</td></tr>")
+        return HTMLView('<table class="la-table la-scorecard" id="scorecard"><thead><tr><th>Launch target</th>'
+                        "<th>State</th><th>Figure</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+    def risks(self, top: int | None = 25) -> HTMLView:
+        return HTMLView(risk_list_html(self.findings, self.redactor, top))
+
+    def risk_chart(self) -> go.Figure | None:
+        """Open risks by business impact, stacked by severity."""
+        risks = rank_risks(self.findings)
+        if not risks:
+            return None
+        counts = Counter((f.impact, f.severity) for f in risks)
+        impacts = [i for i in IMPACT_ORDER if any(k[0] == i for k in counts)]
+        fig = go.Figure()
+        for sev in Severity:
+            ys = [counts.get((i, sev), 0) for i in impacts]
+            if any(ys):
+                fig.add_trace(go.Bar(y=[IMPACT_LABELS[i.value] for i in impacts], x=ys, name=sev.value,
+                                     orientation="h", marker_color=SEVERITY_COLOURS[sev.value]))
+        fig.update_layout(title="Open risks by business impact", barmode="stack", template="plotly_white",
+                          height=120 + 45 * len(impacts), margin={"l": 150, "r": 20, "t": 50, "b": 40},
+                          yaxis={"autorange": "reversed"}, xaxis_title="findings needing attention")
+        return fig
+
+    def latency_figures(self) -> list[go.Figure]:
+        return latency_figures(self.view.samples, self.view.budget_ms)
+
+    def latency_note(self) -> HTMLView:
+        if not self.view.samples:
+            return HTMLView('<p class="la-note">No latency samples in this run (stage 6 did not run or sampled nothing).</p>')
+        return HTMLView(f'<p class="la-note">{len(self.view.samples)} samples; every sample is in '
+                        "<code>latency.csv</code>. Percentiles by the nearest-rank method.</p>")
+
+    def stages(self) -> HTMLView:
+        parts = []
+        by_stage: dict[int, list[Finding]] = {}
+        for f in self.findings:
+            by_stage.setdefault(f.stage, []).append(f)
+        for stage in self.view.run.get("stages", sorted(by_stage)):
+            parts.append(f'<h3 class="la-stage">Stage {stage} — {esc(stage_title(stage))}</h3>')
+            for title, ids in SECTIONS[stage].items():
+                found = [f for f in by_stage.get(stage, []) if f.check_id in ids]
+                parts.append(f"<h4>{esc(title)}</h4>" + SectionView(title, found, ids, self.redactor).body)
+        return HTMLView("".join(parts))
+
+    def coverage(self) -> HTMLView:
+        stages = self.view.run.get("stages", [])
+        todo = [c for c in catalog.CATALOG.values() if c.run is None and c.stage in stages]
+        if not todo:
+            return HTMLView("")
+        items = ", ".join(f"<code>{esc(c.id)}</code>" for c in todo)
+        return HTMLView(f'<p class="la-note">Listed in the contract but not automated in this version '
+                        f"({len(todo)}): {items}. Check these by hand.</p>")
+
+
+__all__ = ["Report", "badge"]
