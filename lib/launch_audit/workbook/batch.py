@@ -52,7 +52,8 @@ def expand_profiles(paths: list[Path]) -> tuple[list[Path], list[ClientOutcome]]
     return list(dict.fromkeys(found)), missing
 
 
-def audit_one(profile_path: str, outputs_root: str, stages: list[int] | None, stage_workers: int) -> ClientOutcome:
+def audit_one(profile_path: str, outputs_root: str, stages: list[int] | None,
+              stage_workers: int | None) -> ClientOutcome:
     """One client, start to finish; never raises (it runs in a pool worker or on a Dask worker)."""
     from .pipeline import run_pipeline
 
@@ -84,7 +85,7 @@ def audit_one(profile_path: str, outputs_root: str, stages: list[int] | None, st
 
 
 def run_batch(paths: list[Path], outputs_root: Path, *, workers: int = 2, scheduler: str | None = None,
-              stages: list[int] | None = None, stage_workers: int = 2,
+              stages: list[int] | None = None, stage_workers: int | None = None,
               on_done: Callable[[ClientOutcome], None] | None = None) -> list[ClientOutcome]:
     profiles, outcomes = expand_profiles(paths)
     runnable: list[Path] = []

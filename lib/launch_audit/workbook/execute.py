@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jupyter_client.manager import AsyncKernelManager
+
 KERNEL = "python3"
 # ipykernel warns on every start that loopback TCP is unencrypted; the kernel is ours and local
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
@@ -50,6 +52,19 @@ def execute(source: Path, target: Path, parameters: dict[str, Any], *, cwd: Path
     return NotebookOutcome(True)
 
 
+class TrackingKernelManager(AsyncKernelManager):
+    """Remembers the clients it hands out, so their channels can be closed after the notebook."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clients: list[Any] = []
+
+    def client(self, **kwargs: Any) -> Any:
+        client = super().client(**kwargs)
+        self.clients.append(client)
+        return client
+
+
 class WarmKernel:
     """A kernel started ahead of time, with the workbook already imported.
 
@@ -65,9 +80,7 @@ class WarmKernel:
     def __init__(self, cwd: Path) -> None:
         import threading
 
-        from jupyter_client.manager import AsyncKernelManager
-
-        self.km = AsyncKernelManager(kernel_name=KERNEL)
+        self.km = TrackingKernelManager(kernel_name=KERNEL)
         self.error = ""
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._start, args=(cwd,), daemon=True, name="warm-kernel")
@@ -105,6 +118,11 @@ class WarmKernel:
         import asyncio
 
         self._ready.wait(60)
+        # papermill does not stop the channels of a client on a kernel it did not start; left open, zmq
+        # would keep reconnecting them to ports a later kernel may get (its log: "DELIM not in msg_list")
+        for client in self.km.clients:
+            client.stop_channels()
+        self.km.clients.clear()
         if self.km.has_kernel:
             try:
                 asyncio.run(self.km.shutdown_kernel(now=True))

@@ -27,7 +27,7 @@ from ..findings import ErrorKind, Finding, Status
 from ..monitoring import Sample
 from ..profile import MissingSecret, Profile
 from ..profile_loader import load_profile
-from ..run_folder import RunFolder
+from ..run_folder import RunFolder, RunFolderError, explain_os_error
 from .execute import WarmKernel, execute
 from .export import export_html, warm_exporter
 from .handoff import read_handoff
@@ -281,6 +281,8 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
         t = time.perf_counter()
         report_problems = build_reports(work, nb_dir, warm=(warm.pop("report", None), warm.pop("handover", None)))
         timings["reports_s"] = round(time.perf_counter() - t, 2)
+    except OSError as e:                # full disk, read-only folder…: a clear reason, not a traceback
+        raise RunFolderError(explain_os_error(e, Path(e.filename) if e.filename else work)) from None
     finally:
         watcher.stop()
         for kernel in warm.values():
