@@ -165,9 +165,24 @@ def test_a_stage_notebook_explores_without_a_run_folder(shop, tmp_path):
     from launch_audit.workbook.execute import execute
     out = tmp_path / "explored.ipynb"
     outcome = execute(notebooks_dir() / NOTEBOOKS[2], out, {"profile": str(shop.write_profile())},
-                      cwd=tmp_path, cell_timeout_s=120)
+                      cell_timeout_s=120)
     assert outcome.ok, outcome.error
     nb = nbformat.read(out, as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "S2.https_redirect" in html and "la-table" in html and "exploring: nothing is written" in html
     assert sorted(p.name for p in tmp_path.iterdir()) == ["explored.ipynb"]
+
+
+def test_runs_never_move_the_process_working_directory(shop, tmp_path, monkeypatch):
+    # stages run in threads of one process (and a batch worker runs client after client): a chdir into a
+    # run's .partial folder would strand the process there once the folder is renamed
+    moves: list[str] = []
+    real_chdir = os.chdir
+    monkeypatch.setattr(os, "chdir", lambda path: (moves.append(str(path)), real_chdir(path)))
+    before = os.getcwd()
+    profile = short_window_profile(shop, tmp_path)
+    for _ in range(2):
+        result = run_pipeline(profile, tmp_path / "out", stages=[3, 7])
+        assert not result.broken and result.run["report_errors"] == {}
+    # (papermill "restores" the directory it found, even when told no cwd: that is harmless)
+    assert set(moves) <= {before} and os.getcwd() == before

@@ -31,9 +31,10 @@ def open_offline(browser, path: Path):
     """A page with the network off: every request that is not the file itself is refused and recorded."""
     context = browser.new_context(offline=True, viewport={"width": 1100, "height": 1000})
     page = context.new_page()
-    problems: list[str] = []
+    problems: list[str] = []        # console errors and warnings, page errors
     outside: list[str] = []
-    page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}")
+            if m.type in ("error", "warning") or "pwned" in m.text else None)
     page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
 
     def gate(route):
@@ -76,3 +77,31 @@ def test_handover_renders_offline(browser, demo_run):
     assert "Handover: brightbrew.test" in page.locator("h1").inner_text()
     assert page.locator("table.la-dns tbody tr").count() >= 4       # the domain map from stage 2
     page.screenshot(path=str(ARTIFACTS / "handover.png"), full_page=True)
+
+
+HOSTILE = ("<script>document.title='pwned';console.log('pwned')</script>"
+           "<img src=x onerror=\"document.title='pwned'\">[click](javascript:alert(1)) \x1b[31mred")
+
+
+def test_hostile_evidence_is_inert_in_the_report(browser, tmp_path):
+    # Given a run folder whose findings carry markup and script from a hostile site
+    from launch_audit.checks import catalog
+    from launch_audit.findings import Finding, Status
+    from launch_audit.redact import Redactor
+    from launch_audit.workbook.pipeline import rebuild_reports
+    from launch_audit.writers import write_findings_json
+
+    check = catalog.get("S2.https_redirect")
+    findings = [Finding(check.id, 2, check.title, Status.FAIL, check.severity, check.impact,
+                        target=f"http://evil.test/{HOSTILE}", evidence=HOSTILE, remediation="fix")]
+    write_findings_json(tmp_path / "findings.json", "evil", "r1", findings, Redactor())
+    (tmp_path / "run.json").write_text('{"stages": [2], "profile_summary": {"domain": "<b>evil</b>.test"}}')
+    # When the reports are built and opened
+    assert rebuild_reports(tmp_path) == {}
+    page, problems, outside = open_offline(browser, tmp_path / "report.html")
+    page.wait_for_timeout(500)
+    # Then nothing ran: the title is ours, no console output, no request, and the text shows as text
+    assert page.title() == "Launch readiness report"
+    assert problems == [] and outside == []
+    assert page.locator("img[src=x]").count() == 0 and page.locator("a[href^=javascript]").count() == 0
+    assert "<script>document.title" in page.locator("body").inner_text()

@@ -31,10 +31,15 @@ def describe_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}"[:500]
 
 
-def execute(source: Path, target: Path, parameters: dict[str, Any], *, cwd: Path,
+def execute(source: Path, target: Path, parameters: dict[str, Any], *,
             cell_timeout_s: float, warm: WarmKernel | None = None) -> NotebookOutcome:
     """Run ``source`` into ``target`` with papermill; the executed notebook is written even when a cell fails
-    (papermill puts its red banner at the top of it)."""
+    (papermill puts its red banner at the top of it).
+
+    No ``cwd``: papermill implements it with ``os.chdir``, which is process-wide, and
+    stages run in threads; a later run then found the process sitting in an earlier
+    run's renamed ``.partial`` folder. Notebooks get absolute paths instead, and the
+    kernel starts in this process's working directory."""
     import papermill as pm
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -42,7 +47,7 @@ def execute(source: Path, target: Path, parameters: dict[str, Any], *, cwd: Path
     extra = {"km": km} if km is not None else {}
     try:
         pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name=KERNEL,
-                            progress_bar=False, log_output=False, cwd=str(cwd),
+                            progress_bar=False, log_output=False,
                             execution_timeout=cell_timeout_s, extra_arguments=KERNEL_ARGS, **extra)
     except Exception as exc:  # noqa: BLE001 - a broken notebook is an outcome, not a crash of the run
         return NotebookOutcome(False, describe_failure(exc))
@@ -77,22 +82,22 @@ class WarmKernel:
     WARM_UP = ("import launch_audit.workbook, pandas, plotly.io as pio\n"
                "pio.renderers.default = 'plotly_mimetype'")
 
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self) -> None:
         import threading
 
         self.km = TrackingKernelManager(kernel_name=KERNEL)
         self.error = ""
         self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._start, args=(cwd,), daemon=True, name="warm-kernel")
+        self._thread = threading.Thread(target=self._start, daemon=True, name="warm-kernel")
         self._thread.start()
 
-    def _start(self, cwd: Path) -> None:
+    def _start(self) -> None:
         import asyncio
 
         from jupyter_client.blocking import BlockingKernelClient
 
         try:
-            asyncio.run(self.km.start_kernel(extra_arguments=KERNEL_ARGS, cwd=str(cwd)))
+            asyncio.run(self.km.start_kernel(extra_arguments=KERNEL_ARGS))
             client = BlockingKernelClient(connection_file=self.km.connection_file)
             client.load_connection_file()
             client.start_channels()

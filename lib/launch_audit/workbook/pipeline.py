@@ -107,7 +107,7 @@ def _run_stage(stage: int, profile_path: Path, work: Path, nb_dir: Path, cell_ti
     run = StageRun(stage, f"notebooks/{name}")
     started = time.perf_counter()
     outcome = execute(nb_dir / name, work / "notebooks" / name,
-                      {"profile": str(profile_path), "run_dir": str(work)}, cwd=work, cell_timeout_s=cell_timeout_s,
+                      {"profile": str(profile_path), "run_dir": str(work)}, cell_timeout_s=cell_timeout_s,
                       warm=warm)
     run.seconds = round(time.perf_counter() - started, 2)
     handoff = read_handoff(work, stage)
@@ -187,7 +187,7 @@ def build_reports(work: Path, nb_dir: Path | None = None, cell_timeout_s: float 
     def one(job: tuple[str, str, str, WarmKernel | None]) -> None:
         source, html_name, title, kernel = job
         executed = work / "notebooks" / source
-        outcome = execute(nb_dir / source, executed, {"run_dir": str(work)}, cwd=work, cell_timeout_s=cell_timeout_s,
+        outcome = execute(nb_dir / source, executed, {"run_dir": str(work)}, cell_timeout_s=cell_timeout_s,
                           warm=kernel)
         if not outcome.ok:
             problems[html_name] = outcome.error
@@ -229,7 +229,7 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
         if warm:
             return
         for key in (["7"] if last else []) + ["report", "handover"]:
-            warm[key] = WarmKernel(work)
+            warm[key] = WarmKernel()
         threading.Thread(target=warm_exporter, daemon=True, name="warm-nbconvert").start()
 
     runs: list[StageRun] = []
