@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 
 from ..findings import Status
 from ..net.errors import NetError
+from .attested import attested_finding
 from .base import CheckContext
 
 # a Sentry-style DSN: https://<public key>@<host>/<project id>
@@ -52,11 +53,9 @@ async def _frontend_evidence(ctx: CheckContext) -> tuple[list[str], str]:
 
 
 async def check_error_tracking(ctx: CheckContext):
-    answer = ctx.profile.attest.get(ctx.check.id)
-    if answer is not None:
-        status = Status.PASS if answer.ok else Status.FAIL
-        yield ctx.finding(status, ctx.profile.client, f"attested: {answer.note or ('yes' if answer.ok else 'no')}",
-                          details={"attested": True})
+    attested = attested_finding(ctx)
+    if attested is not None:
+        yield attested
         return
     hits, looked = ([], "no network in this run") if ctx.net is None else await _frontend_evidence(ctx)
     if hits:

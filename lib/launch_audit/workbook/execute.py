@@ -103,9 +103,8 @@ class WarmKernel:
             client.start_channels()
             try:
                 client.wait_for_ready(timeout=60)
-                msg_id = client.execute(self.WARM_UP, silent=True, store_history=False)
+                client.execute(self.WARM_UP, silent=True, store_history=False)
                 client.get_shell_msg(timeout=60)      # the reply: imports done
-                del msg_id
             finally:
                 client.stop_channels()
         except Exception as exc:  # noqa: BLE001 - a cold start is the fallback, never a failure

@@ -30,7 +30,7 @@ from ..profile_loader import load_profile
 from ..run_folder import RunFolder, RunFolderError, explain_os_error
 from .execute import WarmKernel, execute
 from .export import export_html, warm_exporter
-from .handoff import read_handoff
+from .handoff import read_handoff, stage_file
 from .run_view import write_latency_csv
 from .stages import (
     HANDOVER_NOTEBOOK,
@@ -147,6 +147,7 @@ class _Watcher(threading.Thread):
         self.finished: dict[int, str] = {}
         self._stop_event = threading.Event()
         self._seen: dict[int, tuple[int, int]] = {}
+        self._mtimes: dict[int, int] = {}
 
     def run(self) -> None:
         while not self._stop_event.wait(0.25):
@@ -156,6 +157,13 @@ class _Watcher(threading.Thread):
         for stage in self.stages:
             if stage in self.finished:
                 continue
+            try:        # re-read a hand-off only when its notebook wrote it again (stage 6's holds every sample)
+                mtime = stage_file(self.work, stage).stat().st_mtime_ns
+            except OSError:
+                continue
+            if self._mtimes.get(stage) == mtime:
+                continue
+            self._mtimes[stage] = mtime
             handoff = read_handoff(self.work, stage)
             if handoff is None:
                 continue
