@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     batch = sub.add_parser("batch", help="audit many clients; one client's failure never stops the others")
     batch.add_argument("profiles", type=Path, nargs="+", metavar="PROFILE_OR_DIR")
-    batch.add_argument("--workers", type=_positive, default=2, help="clients audited at once in local processes (default: 2; with --scheduler the cluster decides)")
+    batch.add_argument("--workers", type=_positive, default=2,
+                       help="clients audited at once in local processes (default: 2; with --scheduler the cluster decides)")
     batch.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="a Dask scheduler (tcp://host:8786): each client becomes a task on that cluster")
     batch.add_argument("--out", type=Path, default=None, help="outputs folder (default: ./outputs)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,7 +10,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from .checks.base import Check
 from .findings import Finding, Status, rank_risks, status_counts
 from .redact import Redactor
 
@@ -31,35 +29,6 @@ def inert(text: str, redactor: Redactor | None = None, limit: int = 300) -> Text
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return Text(text)
-
-
-@contextmanager
-def check_progress(checks: list[Check]) -> Iterator:
-    """Yields an on_event hook for the runner that drives a progress bar on stderr."""
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[tally]}"), TimeElapsedColumn(), console=err,
-                        disable=not err.is_terminal)
-    total = len([c for c in checks if c.run])
-    task = progress.add_task("checks", total=total, tally="")
-    counts: Counter[str] = Counter()
-    running: set[str] = set()
-
-    def on_event(event: str, check: Check, findings: list[Finding]) -> None:
-        if event == "start":
-            running.add(check.id)
-        else:
-            running.discard(check.id)
-            mine = Counter(f.status.value for f in findings)
-            counts.update(mine)
-            progress.advance(task)
-            if not err.is_terminal:     # logs and CI: one line per finished check
-                done = int(progress.tasks[0].completed)
-                err.print(Text(f"  [{done}/{total}] {check.id}: " + ", ".join(f"{n} {s}" for s, n in sorted(mine.items()))))
-        tally = " ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-        progress.update(task, description=", ".join(sorted(running))[:60] or "checks", tally=tally)
-
-    with progress:
-        yield on_event
 
 
 @contextmanager
