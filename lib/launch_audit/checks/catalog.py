@@ -11,11 +11,14 @@ from ..findings import Mode as M
 from ..findings import Severity as S
 from .attested import check_attested
 from .base import Check
+from .caa import check_caa
 from .dns_records import check_dns_records
 from .health_endpoint import check_health_endpoint
+from .hsts import check_hsts
 from .error_tracking import check_error_tracking
 from .https_redirect import check_https_redirect
 from .monitoring import check_availability, check_error_rate, check_latency_p95
+from .mx import check_mx
 from .tls_certificate import check_tls_certificate
 
 _D, _B, _SP, _DT, _C = I.DATA_EXPOSURE, I.BROKEN_LAUNCH_PATH, I.SPAM, I.DOWNTIME, I.COST_ABUSE
@@ -43,14 +46,14 @@ _ENTRIES: list[tuple] = [
     ("S2.tls_certificate", M.PASSIVE, _B, S.CRITICAL, "Every host has a trusted, valid certificate for its name",
      "Issue a certificate covering every host name (e.g. Let's Encrypt via the host/CDN) and turn on auto-renewal.", check_tls_certificate),
     ("S2.tls_protocols", M.PASSIVE, _D, S.MEDIUM, "Only TLS 1.2 and 1.3 are accepted", "Disable TLS 1.0/1.1 at the CDN or server."),
-    ("S2.hsts", M.PASSIVE, _D, S.MEDIUM, "HTTPS is pinned with HSTS", "Send Strict-Transport-Security: max-age=31536000; includeSubDomains."),
+    ("S2.hsts", M.PASSIVE, _D, S.MEDIUM, "HTTPS is pinned with HSTS", "Send Strict-Transport-Security: max-age=31536000; includeSubDomains.", check_hsts),
     ("S2.mixed_content", M.PASSIVE, _B, S.HIGH, "HTTPS pages load nothing over http://", "Load every asset over https:// (or protocol-relative) and post forms to https://."),
     ("S2.cloudflare", M.PASSIVE, I.DOWNTIME, S.LOW, "A CDN/DDoS proxy is in front", "Put the site behind Cloudflare (proxied records) or another CDN."),
-    ("S2.caa", M.PASSIVE, _D, S.LOW, "CAA limits which CAs may issue certificates", "Add CAA records naming only the CAs you use."),
+    ("S2.caa", M.PASSIVE, _D, S.LOW, "CAA limits which CAs may issue certificates", "Add CAA records naming only the CAs you use.", check_caa),
     ("S2.spf", M.PASSIVE, _SP, S.HIGH, "SPF authorises exactly the senders you use", "Publish one SPF record ending in -all, within 10 lookups."),
     ("S2.dkim", M.PASSIVE, _SP, S.HIGH, "Mail is DKIM-signed with a strong key", "Publish a 2048-bit DKIM key for every sending service."),
     ("S2.dmarc", M.PASSIVE, _SP, S.HIGH, "DMARC enforces and reports", "Publish DMARC with rua= reporting; move from p=none to quarantine/reject."),
-    ("S2.mx", M.PASSIVE, _SP, S.MEDIUM, "MX matches whether the domain receives mail", "Add MX records, or a null MX and v=spf1 -all for a domain that sends no mail."),
+    ("S2.mx", M.PASSIVE, _SP, S.MEDIUM, "MX matches whether the domain receives mail", "Add MX records, or a null MX and v=spf1 -all for a domain that sends no mail.", check_mx),
     ("S2.email_auth_sample", M.OFFLINE, _SP, S.HIGH, "Real mail from the product passes SPF, DKIM and DMARC alignment", "Sign with the domain's DKIM key and send from an SPF-authorised, aligned domain."),
     # Stage 3 — deployment hardening
     ("S3.frontend_secrets", M.PASSIVE, _D, S.CRITICAL, "Browser bundles hold no secret keys", "Move the key server side, rotate it, and only ship publishable keys."),
