@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-
 from launch_audit.checks import catalog
 from launch_audit.checks.dns_records import judge_records
 from launch_audit.checks.health_endpoint import judge_health
@@ -38,8 +37,8 @@ def test_judge_records(records, expected, status):
 def _chain(*hops, final_url=None, stop=None, stop_url=None):
     chain = RedirectChain(start=hops[0][0], hops=[Hop(*h) for h in hops], stop=stop, stop_url=stop_url)
     if final_url:
-        from launch_audit.net.http import HttpResponse
         import httpx
+        from launch_audit.net.http import HttpResponse
         chain.final = HttpResponse("GET", final_url, 200, "OK", httpx.Headers(), b"", False, 1.0)
     return chain
 

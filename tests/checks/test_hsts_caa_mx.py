@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from launch_audit.checks import catalog
 from launch_audit.checks.caa import judge_caa, parse_caa
 from launch_audit.checks.hsts import judge_hsts, parse_hsts

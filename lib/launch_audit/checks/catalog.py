@@ -13,13 +13,15 @@ from .attested import check_attested
 from .base import Check
 from .caa import check_caa
 from .dns_records import check_dns_records
+from .error_tracking import check_error_tracking
 from .health_endpoint import check_health_endpoint
 from .hsts import check_hsts
-from .error_tracking import check_error_tracking
 from .https_redirect import check_https_redirect
 from .monitoring import check_availability, check_error_rate, check_latency_p95
 from .mx import check_mx
+from .redirects import check_redirect_chain, check_www_canonical
 from .tls_certificate import check_tls_certificate
+from .tls_protocols import check_tls_protocols
 
 _D, _B, _SP, _DT, _C = I.DATA_EXPOSURE, I.BROKEN_LAUNCH_PATH, I.SPAM, I.DOWNTIME, I.COST_ABUSE
 
@@ -41,11 +43,11 @@ _ENTRIES: list[tuple] = [
      "Add the missing A/AAAA/CNAME record at the DNS provider, pointing at the host that serves the site.", check_dns_records),
     ("S2.https_redirect", M.PASSIVE, _B, S.HIGH, "http:// moves to https:// permanently",
      "Redirect every http:// request with a 301 (or 308) to the same path on https://, at the CDN or web server.", check_https_redirect),
-    ("S2.www_canonical", M.PASSIVE, _B, S.MEDIUM, "www and apex land on one canonical URL", "Redirect the other host in one 301 hop to the canonical host, keeping path and query."),
-    ("S2.redirect_chain", M.PASSIVE, _B, S.HIGH, "Checkout, login and reset links reach their page in at most 2 hops", "Point links straight at the final URL and fix loops."),
+    ("S2.www_canonical", M.PASSIVE, _B, S.MEDIUM, "www and apex land on one canonical URL", "Redirect the other host in one 301 hop to the canonical host, keeping path and query.", check_www_canonical),
+    ("S2.redirect_chain", M.PASSIVE, _B, S.HIGH, "Checkout, login and reset links reach their page in at most 2 hops", "Point links straight at the final URL and fix loops.", check_redirect_chain),
     ("S2.tls_certificate", M.PASSIVE, _B, S.CRITICAL, "Every host has a trusted, valid certificate for its name",
      "Issue a certificate covering every host name (e.g. Let's Encrypt via the host/CDN) and turn on auto-renewal.", check_tls_certificate),
-    ("S2.tls_protocols", M.PASSIVE, _D, S.MEDIUM, "Only TLS 1.2 and 1.3 are accepted", "Disable TLS 1.0/1.1 at the CDN or server."),
+    ("S2.tls_protocols", M.PASSIVE, _D, S.MEDIUM, "Only TLS 1.2 and 1.3 are accepted", "Disable TLS 1.0/1.1 at the CDN or server.", check_tls_protocols),
     ("S2.hsts", M.PASSIVE, _D, S.MEDIUM, "HTTPS is pinned with HSTS", "Send Strict-Transport-Security: max-age=31536000; includeSubDomains.", check_hsts),
     ("S2.mixed_content", M.PASSIVE, _B, S.HIGH, "HTTPS pages load nothing over http://", "Load every asset over https:// (or protocol-relative) and post forms to https://."),
     ("S2.cloudflare", M.PASSIVE, I.DOWNTIME, S.LOW, "A CDN/DDoS proxy is in front", "Put the site behind Cloudflare (proxied records) or another CDN."),

@@ -7,6 +7,7 @@ subject); some scanners (sslyze) reject leaves that mark it critical.
 from __future__ import annotations
 
 import ssl
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -75,13 +76,21 @@ class DemoCA:
         return Issued(cert, key)
 
 
-def server_context(issued: Issued, ca: DemoCA, folder: Path, name: str) -> ssl.SSLContext:
-    """An SSL server context for one virtual host (the chain file holds leaf + CA)."""
+def server_context(issued: Issued, ca: DemoCA, folder: Path, name: str, *, legacy_tls: bool = False) -> ssl.SSLContext:
+    """An SSL server context for one virtual host (the chain file holds leaf + CA).
+
+    ``legacy_tls``: also accept TLS 1.0 and 1.1, like an old load balancer left on defaults."""
     chain, key = folder / f"{name}.chain.pem", folder / f"{name}.key.pem"
     chain.write_bytes(issued.cert_pem() + ca.cert_pem())
     key.write_bytes(issued.key_pem())
     key.chmod(0o600)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    if legacy_tls:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx.set_ciphers("ALL:@SECLEVEL=0")       # OpenSSL 3 refuses TLS 1.0/1.1 above level 0
+            ctx.minimum_version = ssl.TLSVersion.TLSv1
+    else:
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(chain, key)
     return ctx

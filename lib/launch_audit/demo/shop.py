@@ -93,8 +93,8 @@ class DemoShop:
         L, tls_dir = self.layout, self.state_dir / "tls"
         h = L.hosts
 
-        def ctx(host: str, days: int = 90):
-            return server_context(ca.issue([host], days_valid=days), ca, tls_dir, host)
+        def ctx(host: str, days: int = 90, legacy_tls: bool = False):
+            return server_context(ca.issue([host], days_valid=days), ca, tls_dir, host, legacy_tls=legacy_tls)
 
         app_days = 90 if self.hardened else 10      # unhardened: app's certificate about to expire
         https = [
@@ -102,7 +102,8 @@ class DemoShop:
             (web_site.storefront(self.state), h[f"www.{DOMAIN}"], ctx(f"www.{DOMAIN}")),
             (web_site.simple_site(self.state, "BrightBrew — your account", "<h1>Your orders</h1>"),
              h[f"app.{DOMAIN}"], ctx(f"app.{DOMAIN}", app_days)),
-            (web_api.api(self.state, dkim_key), h[f"api.{DOMAIN}"], ctx(f"api.{DOMAIN}")),
+            # unhardened: the API's load balancer still accepts TLS 1.0 and 1.1
+            (web_api.api(self.state, dkim_key), h[f"api.{DOMAIN}"], ctx(f"api.{DOMAIN}", legacy_tls=not self.hardened)),
             (web_site.simple_site(self.state, "STAGING BrightBrew", "<h1>Staging</h1><p>DEBUG=1</p>"),
              h[f"staging.{DOMAIN}"], ctx(f"staging.{DOMAIN}")),
         ]
