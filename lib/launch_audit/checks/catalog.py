@@ -12,11 +12,13 @@ from ..findings import Severity as S
 from .attested import check_attested
 from .base import Check
 from .caa import check_caa
+from .cloudflare import check_cloudflare
 from .dns_records import check_dns_records
 from .error_tracking import check_error_tracking
 from .health_endpoint import check_health_endpoint
 from .hsts import check_hsts
 from .https_redirect import check_https_redirect
+from .mixed_content import check_mixed_content
 from .monitoring import check_availability, check_error_rate, check_latency_p95
 from .mx import check_mx
 from .redirects import check_redirect_chain, check_www_canonical
@@ -49,8 +51,8 @@ _ENTRIES: list[tuple] = [
      "Issue a certificate covering every host name (e.g. Let's Encrypt via the host/CDN) and turn on auto-renewal.", check_tls_certificate),
     ("S2.tls_protocols", M.PASSIVE, _D, S.MEDIUM, "Only TLS 1.2 and 1.3 are accepted", "Disable TLS 1.0/1.1 at the CDN or server.", check_tls_protocols),
     ("S2.hsts", M.PASSIVE, _D, S.MEDIUM, "HTTPS is pinned with HSTS", "Send Strict-Transport-Security: max-age=31536000; includeSubDomains.", check_hsts),
-    ("S2.mixed_content", M.PASSIVE, _B, S.HIGH, "HTTPS pages load nothing over http://", "Load every asset over https:// (or protocol-relative) and post forms to https://."),
-    ("S2.cloudflare", M.PASSIVE, I.DOWNTIME, S.LOW, "A CDN/DDoS proxy is in front", "Put the site behind Cloudflare (proxied records) or another CDN."),
+    ("S2.mixed_content", M.PASSIVE, _B, S.HIGH, "HTTPS pages load nothing over http://", "Load every asset over https:// (or protocol-relative) and post forms to https://.", check_mixed_content),
+    ("S2.cloudflare", M.PASSIVE, I.DOWNTIME, S.LOW, "A CDN/DDoS proxy is in front", "Put the site behind Cloudflare (proxied records) or another CDN.", check_cloudflare),
     ("S2.caa", M.PASSIVE, _D, S.LOW, "CAA limits which CAs may issue certificates", "Add CAA records naming only the CAs you use.", check_caa),
     ("S2.spf", M.PASSIVE, _SP, S.HIGH, "SPF authorises exactly the senders you use", "Publish one SPF record ending in -all, within 10 lookups."),
     ("S2.dkim", M.PASSIVE, _SP, S.HIGH, "Mail is DKIM-signed with a strong key", "Publish a 2048-bit DKIM key for every sending service."),
