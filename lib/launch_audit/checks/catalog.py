@@ -22,6 +22,7 @@ from .mixed_content import check_mixed_content
 from .monitoring import check_availability, check_error_rate, check_latency_p95
 from .mx import check_mx
 from .redirects import check_redirect_chain, check_www_canonical
+from .subdomains import check_subdomain_inventory
 from .tls_certificate import check_tls_certificate
 from .tls_protocols import check_tls_protocols
 
@@ -37,7 +38,7 @@ _ENTRIES: list[tuple] = [
     ("S1.secrets_in_ci_logs", M.OFFLINE, _D, S.HIGH, "CI logs do not print secrets", "Mask secrets in CI, rotate the leaked ones, and purge old logs."),
     ("S1.env_file_committed", M.OFFLINE, _D, S.HIGH, "No .env files in git", "Untrack the file, add it to .gitignore, and rotate what it held."),
     ("S1.exposed_files", M.PASSIVE, _D, S.CRITICAL, "No sensitive files served publicly", "Block dotfiles, backups and server status pages at the web server or CDN."),
-    ("S1.subdomain_inventory", M.PASSIVE, _B, S.HIGH, "Every live subdomain is intended, none can be taken over", "Remove DNS records for services you no longer run."),
+    ("S1.subdomain_inventory", M.PASSIVE, _B, S.HIGH, "Every live subdomain is intended, none can be taken over", "Remove DNS records for services you no longer run.", check_subdomain_inventory),
     ("S1.prompt_leak_quick", M.ACTIVE, _D, S.HIGH, "The chatbot keeps its system prompt", "Keep secrets out of the prompt and filter replies for prompt text."),
     ("S1.log_hygiene", M.OFFLINE, _D, S.HIGH, "Logs hold no tokens, passwords, card numbers or full messages", "Redact sensitive fields at the logger; shorten retention."),
     # Stage 2 — domain and email trust

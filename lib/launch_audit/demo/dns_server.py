@@ -22,6 +22,12 @@ class ZoneResolver(BaseResolver):
         with self._lock:
             self.records += RR.fromZone(zone)
 
+    def remove(self, name: str) -> None:
+        """Drop every record of ``name`` (tests clean up what they added)."""
+        fqdn = name.rstrip(".").lower() + "."
+        with self._lock:
+            self.records = [r for r in self.records if str(r.rname).lower() != fqdn]
+
     def _names(self) -> set[str]:
         return {str(r.rname).lower() for r in self.records}
 
