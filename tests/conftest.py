@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from launch_audit.demo import DemoShop, Layout
 from launch_audit.profile import Profile
 from launch_audit.profile_loader import load_profile

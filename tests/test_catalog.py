@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from launch_audit.checks.catalog import CATALOG, automated
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "checks.md"

@@ -8,16 +8,11 @@ from importlib import resources
 
 import jsonschema
 import pytest
+
 from launch_audit.checks.catalog import CATALOG
 from launch_audit.findings import Finding, Impact, Severity, Status, rank_risks
 from launch_audit.redact import Redactor, fingerprint, redact_secret
-from launch_audit.writers import (
-    load_findings,
-    sarif_document,
-    write_findings_csv,
-    write_findings_json,
-    write_sarif,
-)
+from launch_audit.writers import load_findings, sarif_document, write_findings_csv, write_findings_json, write_sarif
 
 
 def make(check_id="S4.bola", status=Status.FAIL, severity=Severity.CRITICAL, impact=Impact.DATA_EXPOSURE,

@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+
 from launch_audit.profile import MissingSecret, json_schema
 from launch_audit.profile_loader import ProfileError, load_profile
-
 from tests.helpers import write_profile
 
 ROOT = Path(__file__).resolve().parents[1]

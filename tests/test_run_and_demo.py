@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from launch_audit.audit import run_audit
 from launch_audit.cli import main
 from launch_audit.profile_loader import load_profile
 from launch_audit.run_folder import RunFolder
-
 from tests.helpers import short_window_profile
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -185,9 +185,7 @@ def load_profile(path: str | Path) -> Profile:
             problems.append(Problem(source, _line_for(lines, loc), format_path(loc), _message(err)))
         raise ProfileError(_dedupe(problems)) from None
 
-    from .checks.catalog import (
-        CATALOG,  # here, not at import: the catalog imports the profile
-    )
+    from .checks.catalog import CATALOG     # here, not at import: the catalog imports the profile
     unknown = [(("attest", k), f"{k} is not a check id (see spec/checks.md)") for k in profile.attest if k not in CATALOG]
     problems = [Problem(source, _line_for(lines, loc), format_path(loc), msg)
                 for loc, msg in cross_problems(profile) + unknown]

@@ -9,6 +9,7 @@ import dkim
 import dns.resolver
 import pytest
 from cryptography import x509
+
 from launch_audit.demo import DOMAIN
 from launch_audit.net import Network
 from launch_audit.net.errors import DNSNotFound, TLSError

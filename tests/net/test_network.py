@@ -7,32 +7,17 @@ import time
 import tracemalloc
 
 import pytest
+
 from launch_audit.checks import catalog
 from launch_audit.checks.runner import run_check
 from launch_audit.demo import DOMAIN
 from launch_audit.findings import ErrorKind, Status
 from launch_audit.net import Network
-from launch_audit.net.errors import (
-    ActiveNotAllowed,
-    BudgetExceeded,
-    DNSNotFound,
-    OutOfScope,
-    TargetTimeout,
-    Throttled,
-    TLSError,
-)
+from launch_audit.net.errors import (ActiveNotAllowed, BudgetExceeded, DNSNotFound, OutOfScope, TargetTimeout,
+                                     Throttled, TLSError)
 from launch_audit.profile_loader import load_profile
-
 from tests.conftest import TEST_LAYOUT
-from tests.helpers import (
-    RawServer,
-    SilentUDP,
-    endless_body,
-    http_reply,
-    never_answer,
-    profile_text,
-    write_profile,
-)
+from tests.helpers import RawServer, SilentUDP, endless_body, http_reply, never_answer, profile_text, write_profile
 
 COUNTER = "counter.outside.test"         # never in scope
 SLOW, STREAM, BOUNCE, LIMITED = (f"{n}.{DOMAIN}" for n in ("slow", "stream", "bounce", "limited"))

@@ -18,16 +18,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ..profile import Profile
-from .errors import (
-    NetError,
-    TargetProtocolError,
-    TargetTimeout,
-    TargetUnreachable,
-    Throttled,
-    TLSError,
-    UnsupportedScheme,
-)
-from .http import Hop, HttpResponse, RedirectChain
+from .errors import (NetError, TargetProtocolError, TargetTimeout, TargetUnreachable, Throttled,
+                     TLSError, UnsupportedScheme)
+from .http import HttpResponse, Hop, RedirectChain
 from .ratelimit import Budget, HostRateLimiter
 from .resolver import Resolver
 from .scope import ScopeGuard
