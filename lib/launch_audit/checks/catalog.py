@@ -13,6 +13,8 @@ from .attested import check_attested
 from .base import Check
 from .caa import check_caa
 from .cloudflare import check_cloudflare
+from .dkim import check_dkim
+from .dmarc import check_dmarc
 from .dns_records import check_dns_records
 from .error_tracking import check_error_tracking
 from .health_endpoint import check_health_endpoint
@@ -56,8 +58,8 @@ _ENTRIES: list[tuple] = [
     ("S2.cloudflare", M.PASSIVE, I.DOWNTIME, S.LOW, "A CDN/DDoS proxy is in front", "Put the site behind Cloudflare (proxied records) or another CDN.", check_cloudflare),
     ("S2.caa", M.PASSIVE, _D, S.LOW, "CAA limits which CAs may issue certificates", "Add CAA records naming only the CAs you use.", check_caa),
     ("S2.spf", M.PASSIVE, _SP, S.HIGH, "SPF authorises exactly the senders you use", "Publish one SPF record ending in -all, within 10 lookups."),
-    ("S2.dkim", M.PASSIVE, _SP, S.HIGH, "Mail is DKIM-signed with a strong key", "Publish a 2048-bit DKIM key for every sending service."),
-    ("S2.dmarc", M.PASSIVE, _SP, S.HIGH, "DMARC enforces and reports", "Publish DMARC with rua= reporting; move from p=none to quarantine/reject."),
+    ("S2.dkim", M.PASSIVE, _SP, S.HIGH, "Mail is DKIM-signed with a strong key", "Publish a 2048-bit DKIM key for every sending service.", check_dkim),
+    ("S2.dmarc", M.PASSIVE, _SP, S.HIGH, "DMARC enforces and reports", "Publish DMARC with rua= reporting; move from p=none to quarantine/reject.", check_dmarc),
     ("S2.mx", M.PASSIVE, _SP, S.MEDIUM, "MX matches whether the domain receives mail", "Add MX records, or a null MX and v=spf1 -all for a domain that sends no mail.", check_mx),
     ("S2.email_auth_sample", M.OFFLINE, _SP, S.HIGH, "Real mail from the product passes SPF, DKIM and DMARC alignment", "Sign with the domain's DKIM key and send from an SPF-authorised, aligned domain."),
     # Stage 3 — deployment hardening
