@@ -6,10 +6,9 @@ from urllib.parse import urlsplit
 
 from ..findings import Status
 from ..net.errors import TargetUnreachable
-from ..net.http import RedirectChain
+from ..net.http import PERMANENT_REDIRECTS, RedirectChain
 from .base import CheckContext
 
-PERMANENT = (301, 308)
 
 
 def judge_https_redirect(chain: RedirectChain) -> tuple[Status, str]:
@@ -20,7 +19,7 @@ def judge_https_redirect(chain: RedirectChain) -> tuple[Status, str]:
     path = chain.describe()
     if first.location is None:
         return Status.FAIL, f"http:// answers {first.status} without redirecting to https:// ({path})"
-    if first.status not in PERMANENT:
+    if first.status not in PERMANENT_REDIRECTS:
         return Status.FAIL, f"redirects with temporary {first.status}; browsers and search engines need 301 or 308 ({path})"
     if chain.stop in ("loop", "too_many_hops"):
         return Status.FAIL, f"redirect {chain.stop.replace('_', ' ')} ({path})"

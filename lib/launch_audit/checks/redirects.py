@@ -9,10 +9,9 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlsplit
 
 from ..findings import Status
-from ..net.http import RedirectChain
+from ..net.http import PERMANENT_REDIRECTS, RedirectChain
 from .base import CheckContext
 
-PERMANENT = (301, 308)
 PROBE = "/launch-audit/deep-link?utm_source=launch-audit&la=1"   # a path and query that must survive
 MAX_REDIRECTS = 2
 
@@ -33,7 +32,7 @@ def judge_canonical(chain: RedirectChain, canonical: str, probe: str = PROBE) ->
     if target.path != sent.path or target.query != sent.query:
         lost = "path and query" if target.path != sent.path else "query"
         return Status.FAIL, f"drops the {lost}: {probe} lands on {target.path or '/'}{'?' + target.query if target.query else ''} ({path})"
-    if first.status not in PERMANENT:
+    if first.status not in PERMANENT_REDIRECTS:
         return Status.WARN, f"one hop with path and query kept, but a temporary {first.status} ({path})"
     return Status.PASS, path
 

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 REDIRECT_CODES = (301, 302, 303, 307, 308)
+PERMANENT_REDIRECTS = (301, 308)   # cached by browsers, followed by search engines
 
 
 @dataclass

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..audit import run_metadata, write_findings_files, write_json
 from ..checks import catalog
+from ..checks.base import CheckContext
 from ..findings import ErrorKind, Finding, Status
 from ..monitoring import Sample
 from ..profile import MissingSecret, Profile
@@ -129,12 +130,10 @@ def _stage_findings(work: Path, run: StageRun, profile: Profile) -> list[Finding
     have = {f.check_id for f in found}
     for check in catalog.for_stage(run.stage):
         if check.run is not None and check.id not in have:
-            found.append(Finding(
-                check_id=check.id, stage=check.stage, title=check.title, status=Status.ERROR,
-                severity=check.severity, impact=check.impact, target=profile.domain,
-                evidence=f"stage {run.stage} notebook broke before this check finished: {run.error} "
-                         f"(see {run.notebook})",
-                error_kind=ErrorKind.TOOL))
+            ctx = CheckContext(check, profile, None, {})
+            found.append(ctx.finding(Status.ERROR, profile.domain,
+                                     f"stage {run.stage} notebook broke before this check finished: {run.error} "
+                                     f"(see {run.notebook})", error_kind=ErrorKind.TOOL))
     return found
 
 

@@ -15,7 +15,6 @@ from .display import (
     IMPACT_LABELS,
     HTMLView,
     SectionView,
-    badge,
     counts_html,
     esc,
     risk_list_html,
@@ -123,4 +122,4 @@ class Report:
                         f"({len(todo)}): {items}. Check these by hand.</p>")
 
 
-__all__ = ["Report", "badge"]
+__all__ = ["Report"]
