@@ -154,3 +154,39 @@ def short_window_profile(shop, folder, window_s: int = 4, samples: int = 8):
     path = folder / "profile.yaml"
     path.write_text(text)
     return path
+
+
+class ServfailDNS:
+    """A DNS server (UDP and TCP) that answers every query with SERVFAIL, like a broken upstream."""
+
+    def __init__(self, address: str, port: int = 5353) -> None:
+        from dnslib import RCODE
+        from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+        class _Resolver(BaseResolver):
+            def resolve(self, request, handler):
+                reply = request.reply()
+                reply.header.rcode = RCODE.SERVFAIL
+                return reply
+
+        logger = DNSLogger(prefix=False, logf=lambda _msg: None)
+        self.address = f"{address}:{port}"
+        self._servers = [DNSServer(_Resolver(), address=address, port=port, logger=logger, tcp=tcp)
+                         for tcp in (False, True)]
+        for s in self._servers:
+            s.start_thread()
+
+    def close(self) -> None:
+        for s in self._servers:
+            s.stop()
+            s.server.server_close()
+
+
+def with_nameserver(shop, folder, nameserver: str, timeout_s: float = 1):
+    """The shop's profile, resolving through another nameserver (a broken one) with a short timeout."""
+    text = shop.write_profile().read_text()
+    text = re.sub(r'nameservers: \[[^\]]*\]', f'nameservers: ["{nameserver}"]', text)
+    text = re.sub(r"timeout_s: [0-9.]+", f"timeout_s: {timeout_s}", text, count=1)
+    path = folder / "broken-dns.yaml"
+    path.write_text(text)
+    return path

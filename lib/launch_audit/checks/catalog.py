@@ -16,6 +16,7 @@ from .cloudflare import check_cloudflare
 from .dkim import check_dkim
 from .dmarc import check_dmarc
 from .dns_records import check_dns_records
+from .email_auth_sample import check_email_auth_sample
 from .error_tracking import check_error_tracking
 from .health_endpoint import check_health_endpoint
 from .hsts import check_hsts
@@ -24,6 +25,7 @@ from .mixed_content import check_mixed_content
 from .monitoring import check_availability, check_error_rate, check_latency_p95
 from .mx import check_mx
 from .redirects import check_redirect_chain, check_www_canonical
+from .spf import check_spf
 from .subdomains import check_subdomain_inventory
 from .tls_certificate import check_tls_certificate
 from .tls_protocols import check_tls_protocols
@@ -57,11 +59,11 @@ _ENTRIES: list[tuple] = [
     ("S2.mixed_content", M.PASSIVE, _B, S.HIGH, "HTTPS pages load nothing over http://", "Load every asset over https:// (or protocol-relative) and post forms to https://.", check_mixed_content),
     ("S2.cloudflare", M.PASSIVE, I.DOWNTIME, S.LOW, "A CDN/DDoS proxy is in front", "Put the site behind Cloudflare (proxied records) or another CDN.", check_cloudflare),
     ("S2.caa", M.PASSIVE, _D, S.LOW, "CAA limits which CAs may issue certificates", "Add CAA records naming only the CAs you use.", check_caa),
-    ("S2.spf", M.PASSIVE, _SP, S.HIGH, "SPF authorises exactly the senders you use", "Publish one SPF record ending in -all, within 10 lookups."),
+    ("S2.spf", M.PASSIVE, _SP, S.HIGH, "SPF authorises exactly the senders you use", "Publish one SPF record ending in -all, within 10 lookups.", check_spf),
     ("S2.dkim", M.PASSIVE, _SP, S.HIGH, "Mail is DKIM-signed with a strong key", "Publish a 2048-bit DKIM key for every sending service.", check_dkim),
     ("S2.dmarc", M.PASSIVE, _SP, S.HIGH, "DMARC enforces and reports", "Publish DMARC with rua= reporting; move from p=none to quarantine/reject.", check_dmarc),
     ("S2.mx", M.PASSIVE, _SP, S.MEDIUM, "MX matches whether the domain receives mail", "Add MX records, or a null MX and v=spf1 -all for a domain that sends no mail.", check_mx),
-    ("S2.email_auth_sample", M.OFFLINE, _SP, S.HIGH, "Real mail from the product passes SPF, DKIM and DMARC alignment", "Sign with the domain's DKIM key and send from an SPF-authorised, aligned domain."),
+    ("S2.email_auth_sample", M.OFFLINE, _SP, S.HIGH, "Real mail from the product passes SPF, DKIM and DMARC alignment", "Sign with the domain's DKIM key and send from an SPF-authorised, aligned domain.", check_email_auth_sample),
     # Stage 3 — deployment hardening
     ("S3.frontend_secrets", M.PASSIVE, _D, S.CRITICAL, "Browser bundles hold no secret keys", "Move the key server side, rotate it, and only ship publishable keys."),
     ("S3.frontend_internal_urls", M.PASSIVE, _D, S.MEDIUM, "Bundles reveal no internal URLs", "Build with production env vars only; keep internal hosts out of client code."),

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from ..findings import Status
 from ..net.errors import DNSNotFound
+from ..net.resolver import txt_value
 from .base import CheckContext
 
 MIN_RSA, GOOD_RSA = 1024, 2048
@@ -77,12 +78,6 @@ def judge_dkim(record: str | None) -> tuple[Status, str, dict]:
     return Status.PASS, f"RSA {bits} bits{flags}", details
 
 
-def txt_value(record: str) -> str:
-    """dnspython prints TXT as quoted chunks: '"v=DKIM1; k=rsa; " "p=MIIB…"' → one string."""
-    chunks = re.findall(r'"((?:[^"\\]|\\.)*)"', record)
-    return "".join(chunks) if chunks else record
-
-
 async def check_dkim(ctx: CheckContext):
     assert ctx.net is not None
     email = ctx.profile.email
@@ -99,8 +94,11 @@ async def check_dkim(ctx: CheckContext):
             values = []                 # the selector's name does not exist: no key
         dkim = [v for v in values if "p=" in v or v.startswith("v=DKIM1")]
         if len(dkim) > 1:
-            return ctx.finding(Status.FAIL, name, f"{len(dkim)} DKIM records at one selector: verification is undefined")
+            return ctx.finding(Status.FAIL, name,
+                               f"{len(dkim)} DKIM records at one selector: verification is undefined")
         status, evidence, details = judge_dkim(dkim[0] if dkim else None)
+        ctx.shared.setdefault("mail_auth", {}).setdefault("dkim", {})[selector] = {
+            "name": name, "status": str(status), "summary": evidence, **details}
         return ctx.finding(status, name, evidence, details=details)
 
     async for f in ctx.each(email.dkim_selectors, one):

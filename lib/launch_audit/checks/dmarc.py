@@ -5,33 +5,39 @@ from __future__ import annotations
 import re
 
 from ..findings import Status
+from ..mailauth.domains import organizational_domain
 from ..net.errors import DNSNotFound
 from .base import CheckContext
-from .dkim import txt_value, parse_tags
+from ..net.resolver import txt_value
+from .dkim import parse_tags
 
 POLICIES = ("none", "quarantine", "reject")
 
 
 def parse_dmarc(record: str) -> tuple[dict[str, str], list[str]]:
-    """Pure: RFC 7489 §6.3 — v first and DMARC1, p required (except on a missing p with rua, §6.6.3),
-    values in range; returns the tags and the problems that make the record invalid."""
+    """Pure: RFC 7489 §6.3 — v first and DMARC1, p required, values in range; returns the tags and the
+    problems that make the record invalid (a syntax error is a fail in spec/checks.md even where
+    receivers fall back to a default; each problem says what receivers do instead)."""
     tags, problems = parse_tags(record)
     if not record.strip().startswith("v=DMARC1"):
         problems.append("must start with v=DMARC1")
     p = tags.get("p", "").lower()
     if p not in POLICIES:
-        problems.append(f"p={tags.get('p', '')!r} is not none, quarantine or reject" if "p" in tags else "no p= tag")
+        fallback = ("receivers act as p=none because rua is valid (§6.6.3)" if tags.get("rua")
+                    else "receivers apply no DMARC at all (§6.6.3)")
+        problems.append((f"p={tags.get('p', '')!r} is not none, quarantine or reject" if "p" in tags
+                         else "no p= tag") + f": {fallback}")
     if "sp" in tags and tags["sp"].lower() not in POLICIES:
         problems.append(f"sp={tags['sp']!r} is not a policy")
     if "pct" in tags and not (tags["pct"].isdigit() and 0 <= int(tags["pct"]) <= 100):
-        problems.append(f"pct={tags['pct']!r} is not 0-100")
+        problems.append(f"pct={tags['pct']!r} is not 0-100 (receivers ignore it and apply 100)")
     for align in ("adkim", "aspf"):
         if align in tags and tags[align].lower() not in ("r", "s"):
-            problems.append(f"{align}={tags[align]!r} is not r or s")
+            problems.append(f"{align}={tags[align]!r} is not r or s (receivers use r, relaxed)")
     for uri_tag in ("rua", "ruf"):
         for uri in filter(None, (u.strip() for u in tags.get(uri_tag, "").split(","))):
             if not re.match(r"^(mailto:[^@\s]+@[^@\s!]+|https?://\S+)(![0-9]+[kmgt]?)?$", uri, re.I):
-                problems.append(f"{uri_tag} {uri[:60]!r} is not a mailto: or http(s) URI")
+                problems.append(f"{uri_tag} {uri[:60]!r} is not a mailto: or http(s) URI (receivers drop it)")
     return tags, problems
 
 
@@ -45,9 +51,10 @@ def report_domains(tags: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def judge_dmarc(records: list[str], authorized: dict[str, bool] | None = None) -> tuple[Status, str]:
-    """Pure: the TXT values at _dmarc.<domain> that start with v=DMARC1, and for each external report
-    domain whether it published the authorization record."""
+def judge_dmarc(records: list[str], authorized: dict[str, bool] | None = None,
+                undeliverable: list[str] | None = None) -> tuple[Status, str]:
+    """Pure: the TXT values at _dmarc.<domain> that start with v=DMARC1, for each external report
+    domain whether it published the authorization record, and the report domains mail cannot reach."""
     if not records:
         return Status.FAIL, "no DMARC record: anyone can send mail as this domain and inboxes cannot tell"
     if len(records) > 1:
@@ -66,6 +73,9 @@ def judge_dmarc(records: list[str], authorized: dict[str, bool] | None = None) -
     if "rua" not in tags:
         weak.append("no rua: nobody receives the aggregate reports")
     missing = sorted(d for d, ok in (authorized or {}).items() if not ok)
+    if undeliverable:
+        weak.append(f"report mail to {', '.join(undeliverable)} cannot be delivered (no MX and no address): "
+                    "nobody receives the reports")
     if missing:
         weak.append(f"report destination {', '.join(missing)} has not authorised reports for this domain "
                     "(no _report._dmarc record): those reports are dropped")
@@ -74,13 +84,7 @@ def judge_dmarc(records: list[str], authorized: dict[str, bool] | None = None) -
     return Status.PASS, shown
 
 
-def organizational_domain(name: str) -> str:
-    """A simple registrable-domain guess (last two labels) for the fallback lookup of RFC 7489 §6.6.3."""
-    labels = name.rstrip(".").split(".")
-    return ".".join(labels[-2:])
-
-
-async def _dmarc_records(ctx: CheckContext, domain: str) -> list[str]:
+async def dmarc_records(ctx: CheckContext, domain: str) -> list[str]:
     assert ctx.net is not None
     try:
         values = [txt_value(r) for r in await ctx.net.dns.query(f"_dmarc.{domain}", "TXT")]
@@ -93,15 +97,18 @@ async def check_dmarc(ctx: CheckContext):
     assert ctx.net is not None
     domain = ctx.profile.domain
     where = f"_dmarc.{domain}"
-    records = await _dmarc_records(ctx, domain)
+    records = await dmarc_records(ctx, domain)
     org = organizational_domain(domain)
     if not records and org != domain:
-        records = await _dmarc_records(ctx, org)          # the organizational domain's policy covers us
+        records = await dmarc_records(ctx, org)          # the organizational domain's policy covers us
         where = f"_dmarc.{org} (organizational domain)"
     authorized: dict[str, bool] = {}
+    undeliverable: list[str] = []
     if len(records) == 1:
         tags, problems = parse_dmarc(records[0])
         for dest in [] if problems else report_domains(tags):
+            if not await _receives_mail(ctx, dest):
+                undeliverable.append(dest)
             if dest == domain or dest.endswith("." + domain) or organizational_domain(dest) == org:
                 continue
             try:
@@ -109,5 +116,20 @@ async def check_dmarc(ctx: CheckContext):
             except DNSNotFound:
                 auth = []
             authorized[dest] = any(a.strip().lower().startswith("v=dmarc1") for a in auth)
-    status, evidence = judge_dmarc(records, authorized)
-    yield ctx.finding(status, where, evidence, details={"records": records, "external_reports": authorized})
+    status, evidence = judge_dmarc(records, authorized, undeliverable)
+    ctx.shared.setdefault("mail_auth", {})["dmarc"] = {
+        "where": where, "record": records[0] if len(records) == 1 else None, "status": str(status), "summary": evidence}
+    yield ctx.finding(status, where, evidence, details={"records": records, "external_reports": authorized,
+                                                        "undeliverable_reports": undeliverable})
+
+
+async def _receives_mail(ctx: CheckContext, domain: str) -> bool:
+    """MX records, or an address for the implicit MX of RFC 5321 §5.1 (a null MX "0 ." refuses mail)."""
+    assert ctx.net is not None
+    try:
+        mx = await ctx.net.dns.query(domain, "MX")
+    except DNSNotFound:
+        return False
+    if mx:
+        return not all(r.split()[-1] == "." for r in mx)
+    return bool(await ctx.net.dns.query(domain, "A") or await ctx.net.dns.query(domain, "AAAA"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from dnslib import QTYPE, RCODE, RR, DNSRecord
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
@@ -11,10 +12,11 @@ from dnslib.server import BaseResolver, DNSLogger, DNSServer
 class ZoneResolver(BaseResolver):
     """Answers from an in-memory zone; follows CNAMEs inside it like an authoritative server."""
 
-    def __init__(self, zone: str) -> None:
+    def __init__(self, zone: str, delay_s: float = 0.0) -> None:
         self._lock = threading.Lock()
         self.records: list[RR] = []
         self.queries = 0
+        self.delay_s = delay_s          # a resolver's round trip, for benchmarks (each query has its thread)
         self.add(zone)
 
     def add(self, zone: str) -> None:
@@ -35,6 +37,8 @@ class ZoneResolver(BaseResolver):
         return [r for r in self.records if r.rtype == QTYPE.SOA]
 
     def resolve(self, request: DNSRecord, handler: object) -> DNSRecord:
+        if self.delay_s:
+            time.sleep(self.delay_s)
         with self._lock:
             self.queries += 1
             reply = request.reply()
@@ -67,8 +71,8 @@ class ZoneResolver(BaseResolver):
 
 
 class DemoDNS:
-    def __init__(self, address: str, port: int, zone: str) -> None:
-        self.resolver = ZoneResolver(zone)
+    def __init__(self, address: str, port: int, zone: str, delay_s: float = 0.0) -> None:
+        self.resolver = ZoneResolver(zone, delay_s)
         logger = DNSLogger(prefix=False, logf=lambda _msg: None)
         self._servers = [DNSServer(self.resolver, address=address, port=port, logger=logger),
                          DNSServer(self.resolver, address=address, port=port, tcp=True, logger=logger)]

@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 from .fakes import DemoSecrets, database_url, stripe_publishable
-from .layout import DOMAIN
-from .mail import DkimKey, reset_email
+from .layout import DOMAIN, Layout
+from .mail import DkimKey, as_received, reset_email
 
 
 def _git(repo: Path, *args: str, date: str | None = None) -> None:
@@ -59,7 +59,8 @@ def make_repo(repo: Path, s: DemoSecrets, *, hardened: bool) -> None:
     _git(repo, "commit", "-q", "-m", "checkout works", date="2026-11-20T18:00:00Z")
 
 
-def make_files(state_dir: Path, s: DemoSecrets, dkim_key: DkimKey, *, hardened: bool) -> None:
+def make_files(state_dir: Path, s: DemoSecrets, dkim_key: DkimKey, provider_key: DkimKey, layout: Layout, *,
+               hardened: bool) -> None:
     ci = state_dir / "ci-logs"
     aws_line = "AWS_SECRET_ACCESS_KEY=***" if hardened else f"AWS_SECRET_ACCESS_KEY={s.aws[1]}"
     _write(ci / "build-1187.log",
@@ -89,6 +90,23 @@ def make_files(state_dir: Path, s: DemoSecrets, dkim_key: DkimKey, *, hardened: 
              "text": "Hi, my address is 1 Alder Lane, Leeds and I need my order changed before Friday please"},
         ]
     _write(state_dir / "logs" / "app-log-sample.jsonl", "\n".join(json.dumps(x) for x in log_lines) + "\n")
-    raw = reset_email(f"alice@customers.{DOMAIN}", f"https://www.{DOMAIN}/reset?token=sample", dkim_key)
     (state_dir / "evidence").mkdir(parents=True, exist_ok=True)
-    (state_dir / "evidence" / "reset-email.eml").write_bytes(raw)
+    (state_dir / "evidence" / "reset-email.eml").write_bytes(
+        sample_email(layout, dkim_key if hardened else provider_key, hardened=hardened))
+
+
+def sample_email(layout: Layout, key: DkimKey, *, hardened: bool) -> bytes:
+    """The reset mail as a customer's mailbox received it. Hardened: signed by the shop's own domain and
+    sent from its SPF-listed server. Unhardened: the provider signs and bounces as mailer.test, so SPF
+    and DKIM pass for mailer.test but neither aligns with From: DMARC fails."""
+    to, link = f"alice@customers.{DOMAIN}", f"https://www.{DOMAIN}/reset?token=sample"
+    if hardened:
+        raw = reset_email(to, link, key)
+        return as_received(raw, mail_from=f"bounce@{DOMAIN}", client_ip=layout.smtp_address, helo=f"mail.{DOMAIN}",
+                           results=f"spf=pass smtp.mailfrom={DOMAIN};\r\n\tdkim=pass header.d={DOMAIN} "
+                                   f"header.s={key.selector};\r\n\tdmarc=pass header.from={DOMAIN}")
+    raw = reset_email(to, link, key, signing_domain="mailer.test")
+    return as_received(raw, mail_from="bounces+4711@mailer.test", client_ip=layout.mailer_address,
+                       helo="out.mailer.test",
+                       results=f"spf=pass smtp.mailfrom=mailer.test;\r\n\tdkim=pass header.d=mailer.test "
+                               f"header.s={key.selector};\r\n\tdmarc=fail (p=none) header.from={DOMAIN}")

@@ -44,6 +44,11 @@ class Layout:
         return self.ip(25)
 
     @property
+    def mailer_address(self) -> str:
+        """The mail provider's outbound server (mailer.test), listed in its SPF record."""
+        return self.ip(26)
+
+    @property
     def nameserver(self) -> str:
         return f"{self.dns_address}:{self.dns_port}"
 

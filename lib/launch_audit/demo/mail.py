@@ -32,7 +32,9 @@ class DkimKey:
         return base64.b64encode(der).decode()
 
 
-def reset_email(to: str, link: str, key: DkimKey, *, from_domain: str = DOMAIN) -> bytes:
+def reset_email(to: str, link: str, key: DkimKey, *, from_domain: str = DOMAIN, signing_domain: str = DOMAIN) -> bytes:
+    """The password-reset mail, DKIM-signed by ``signing_domain`` (the provider's own domain when the
+    shop never set up its domain with the provider)."""
     msg = EmailMessage()
     msg["From"] = f"BrightBrew <no-reply@{from_domain}>"
     msg["To"] = to
@@ -41,9 +43,20 @@ def reset_email(to: str, link: str, key: DkimKey, *, from_domain: str = DOMAIN) 
     msg["Message-ID"] = make_msgid(domain=from_domain)
     msg.set_content(f"Someone asked to reset your password. If it was you, open:\n\n{link}\n\nThe link expires in 30 minutes.\n")
     raw = msg.as_bytes()
-    signature = dkim.sign(raw, key.selector.encode(), DOMAIN.encode(), key.private_pem,
+    signature = dkim.sign(raw, key.selector.encode(), signing_domain.encode(), key.private_pem,
                           include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
     return signature + raw
+
+
+def as_received(raw: bytes, *, mail_from: str, client_ip: str, helo: str, results: str) -> bytes:
+    """The copy a customer's mailbox keeps: what the receiving server prepends (Return-Path, Received,
+    Authentication-Results) above the signed message, as a founder would save it with "show original"."""
+    receiver = "mx.customers." + DOMAIN
+    added = (f"Return-Path: <{mail_from}>\r\n"
+             f"Authentication-Results: {receiver};\r\n\t{results}\r\n"
+             f"Received: from {helo} ({helo} [{client_ip}])\r\n\tby {receiver} with ESMTPS; "
+             f"{formatdate(localtime=False)}\r\n")
+    return added.encode() + raw
 
 
 def deliver(raw: bytes, host: str, port: int, sender: str, to: str) -> None:

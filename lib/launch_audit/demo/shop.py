@@ -48,12 +48,14 @@ class DemoShop:
         ca = DemoCA()
         (self.state_dir / "ca.pem").write_bytes(ca.cert_pem())
         dkim_key = DkimKey("s1", 2048 if self.hardened else 1024)
+        provider_key = DkimKey("pm", 2048)          # the mail provider's own signing key (mailer.test)
         evidence.make_repo(self.state_dir / "repo", self.secrets, hardened=self.hardened)
-        evidence.make_files(self.state_dir, self.secrets, dkim_key, hardened=self.hardened)
+        evidence.make_files(self.state_dir, self.secrets, dkim_key, provider_key, self.layout, hardened=self.hardened)
         self._write_credentials()
         try:
             self.dns = DemoDNS(self.layout.dns_address, self.layout.dns_port,
-                               zone_text(self.layout, hardened=self.hardened, dkim_keys={"s1": dkim_key.public_b64}))
+                               zone_text(self.layout, hardened=self.hardened, dkim_keys={"s1": dkim_key.public_b64},
+                                         provider_keys={"pm": provider_key.public_b64}))
             self.dns.start()
             self.smtp = DemoSMTP(self.layout.smtp_address, self.layout.smtp_port, self.state_dir / "mailbox")
             self.smtp.start()

@@ -11,8 +11,25 @@ def _txt(value: str) -> str:
     return " ".join(f'"{c}"' for c in chunks)
 
 
-def zone_text(layout: Layout, *, hardened: bool, dkim_keys: dict[str, str]) -> str:
-    """``dkim_keys``: selector -> base64 public key (DER)."""
+def _saas_spf(layout: Layout) -> list[str]:
+    """The SPF records of the SaaS tools the unhardened shop includes (a CRM, a help desk, a newsletter)."""
+    return [
+        'spf.crm.test. IN TXT "v=spf1 include:_s1.crm.test include:_s2.crm.test include:_s3.crm.test ~all"',
+        *(f'_s{n}.crm.test. IN TXT "v=spf1 ip4:{layout.ip(40 + n)} -all"' for n in (1, 2, 3)),
+        'spf.helpdesk.test. IN TXT "v=spf1 a:out.helpdesk.test mx:helpdesk.test include:_spf.desk-mail.test ~all"',
+        f"out.helpdesk.test. IN A {layout.ip(44)}",
+        "helpdesk.test. IN MX 10 mx.helpdesk.test.",
+        f"mx.helpdesk.test. IN A {layout.ip(45)}",
+        f'_spf.desk-mail.test. IN TXT "v=spf1 ip4:{layout.ip(46)} -all"',
+        'spf.newsletter.test. IN TXT "v=spf1 include:spf.sendout.test -all"',
+        f'spf.sendout.test. IN TXT "v=spf1 ip4:{layout.ip(47)}/31 -all"',
+    ]
+
+
+def zone_text(layout: Layout, *, hardened: bool, dkim_keys: dict[str, str],
+              provider_keys: dict[str, str] | None = None) -> str:
+    """``dkim_keys``: selector -> base64 public key (DER) of the shop's domain; ``provider_keys``: the same
+    for the mail provider's own domain (mailer.test), which signs when the shop never set up its domain."""
     d = DOMAIN
     h = layout.hosts
     lines = [
@@ -42,12 +59,20 @@ def zone_text(layout: Layout, *, hardened: bool, dkim_keys: dict[str, str]) -> s
         lines += [
             # defects: soft-fail SPF, monitoring-only DMARC without reports, no CAA,
             # a stale A record for www, a forgotten staging host and a dangling CNAME
-            f'{d}. IN TXT "v=spf1 ip4:{layout.smtp_address} include:_spf.mailer.test ~all"',
+            # SPF: every tool the founder signed up for added an include: 11 lookups, one over the limit
+            f'{d}. IN TXT "v=spf1 ip4:{layout.smtp_address} include:_spf.mailer.test include:spf.crm.test '
+            f'include:spf.helpdesk.test include:spf.newsletter.test ~all"',
             f'_dmarc.{d}. IN TXT "v=DMARC1; p=none"',
             f"www.{d}. IN A {layout.stale_ip}",
             f"staging.{d}. IN A {h['staging.' + d]}",
             f"legacy.{d}. IN CNAME brightbrew-old.herokuapp.test.",
         ]
-    lines.append(f'_spf.mailer.test. IN TXT "v=spf1 ip4:{layout.ip(26)} -all"')
+    lines.append(f'_spf.mailer.test. IN TXT "v=spf1 ip4:{layout.mailer_address} -all"')
+    lines.append('mailer.test. IN TXT "v=spf1 include:_spf.mailer.test -all"')
+    lines.append(f"out.mailer.test. IN A {layout.mailer_address}")
+    for selector, key in (provider_keys or {}).items():
+        lines.append(f"{selector}._domainkey.mailer.test. IN TXT {_txt(f'v=DKIM1; k=rsa; p={key}')}")
+    if not hardened:
+        lines += _saas_spf(layout)
     lines.append(f'{d}. IN TXT "google-site-verification=demo-shop-verification-token"')
     return "\n".join(lines) + "\n"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
+import time
 
 import dns.asyncresolver
 import dns.exception
@@ -24,6 +26,17 @@ def parse_nameserver(spec: str) -> tuple[str, int]:
         host, port = spec.split(":")
         return host, int(port)
     return spec, 53
+
+
+FAILURE_MEMORY_S = 10.0        # how long a host that failed to resolve keeps failing without a new query
+
+
+def txt_value(record: str) -> str:
+    """dnspython prints TXT as quoted chunks: '"v=DKIM1; k=rsa; " "p=MIIB…"' → one string (RFC 7208 §3.3)."""
+    chunks = re.findall(r'"((?:[^"\\]|\\.)*)"', record)
+    joined = "".join(chunks) if chunks else record
+    # undo the zone-file escapes dnspython adds: \" \\ and \DDD
+    return re.sub(r"\\(\d{3}|.)", lambda m: chr(int(m.group(1))) if len(m.group(1)) == 3 else m.group(1), joined)
 
 
 class Resolver:
@@ -46,6 +59,7 @@ class Resolver:
         self._r = r
         self._addr_cache: dict[str, list[str]] = {}
         self._addr_locks: dict[str, asyncio.Lock] = {}
+        self._addr_failed: dict[str, tuple[Exception, float]] = {}
 
     async def query(self, name: str, rdtype: str) -> list[str]:
         """Records of one type as text; [] when the name exists without that type.
@@ -104,11 +118,18 @@ class Resolver:
             return self._addr_cache[host]
         lock = self._addr_locks.setdefault(host, asyncio.Lock())
         async with lock:
+            failed = self._addr_failed.get(host)
+            if failed and time.monotonic() - failed[1] < FAILURE_MEMORY_S:
+                raise failed[0]         # requests queued behind a failed lookup fail with it, not one timeout each
             if host not in self._addr_cache:
-                found = await self.query(host, "A")
-                if not found:
-                    found = await self.query(host, "AAAA")
-                if not found:
-                    raise DNSError(f"{host} has no A or AAAA record", host=host)
+                try:
+                    found = await self.query(host, "A")
+                    if not found:
+                        found = await self.query(host, "AAAA")
+                    if not found:
+                        raise DNSError(f"{host} has no A or AAAA record", host=host)
+                except (DNSError, TargetTimeout) as e:
+                    self._addr_failed[host] = (e, time.monotonic())
+                    raise
                 self._addr_cache[host] = found
         return self._addr_cache[host]
