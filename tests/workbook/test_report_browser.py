@@ -76,6 +76,13 @@ def test_handover_renders_offline(browser, demo_run):
     assert problems == [] and outside == []
     assert "Handover: brightbrew.test" in page.locator("h1").inner_text()
     assert page.locator("table.la-dns tbody tr").count() >= 4       # the domain map from stage 2
+    text = page.locator("body").inner_text()
+    # the live names stage 1 found, with the dangling one and the undeclared one called out
+    assert "Names live under the domain" in text and "staging.brightbrew.test" in text
+    assert "legacy.brightbrew.test" in text and "nothing (dangling)" in text
+    # the mail setup stage 2 judged: SPF over its lookup limit with its tree, the weak DKIM key, DMARC
+    assert "11 of 10 lookups" in text and "include:spf.crm.test" in text
+    assert "rsa 1024" in text and "p=none" in text
     page.screenshot(path=str(ARTIFACTS / "handover.png"), full_page=True)
 
 

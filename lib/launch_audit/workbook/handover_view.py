@@ -29,13 +29,41 @@ class Handover:
                         f'<p>Client <b>{esc(self.view.client)}</b> · from run <code>{esc(self.view.run_id)}</code></p></div>')
 
     def domain_map(self) -> HTMLView:
-        handoff = self.view.stage_handoff(2)
-        dns_map = (handoff.data.get("dns_map") if handoff else None) or {}
+        """The records of every declared host, the live names found under the domain (stage 1) and the
+        mail authentication setup (stage 2), as the audit saw them."""
+        stage2, stage1 = self.view.stage_handoff(2), self.view.stage_handoff(1)
+        dns_map = (stage2.data.get("dns_map") if stage2 else None) or {}
         if not dns_map:
             return HTMLView('<p class="la-empty">No DNS map: stage 2 did not run in this audit.</p>')
         rows = [[host, rtype, ", ".join(values)] for host, records in sorted(dns_map.items())
                 for rtype, values in sorted(records.items()) if values]
-        return HTMLView(_table(["Host", "Type", "Values"], rows, "la-dns"))
+        parts = [_table(["Host", "Type", "Values"], rows, "la-dns")]
+        subdomains = (stage1.data.get("subdomains") if stage1 else None) or []
+        if subdomains:
+            parts.append("<h3>Names live under the domain</h3>")
+            parts.append(_table(["Name", "Points to", "Intended", "Verdict"],
+                                [[s["name"], " → ".join([*s["chain"][1:], *(s["addresses"] or ["nothing (dangling)"])]),
+                                  "yes" if s["declared"] else "no — remove it or declare it", s["status"]]
+                                 for s in subdomains], "la-dns"))
+        mail = (stage2.data.get("mail_auth") if stage2 else None) or {}
+        if mail:
+            parts.append("<h3>Email authentication</h3>")
+            rows = []
+            if "spf" in mail:
+                spf = mail["spf"]
+                rows.append(["SPF", spf.get("record") or "none", f"{spf.get('lookups')} of 10 lookups",
+                             spf.get("status")])
+            for selector, key in sorted((mail.get("dkim") or {}).items()):
+                size = f"{key.get('type', '')} {key.get('bits', '')}".strip()
+                rows.append([f"DKIM {selector}", key.get("name"), size or key.get("summary"), key.get("status")])
+            if "dmarc" in mail:
+                rows.append(["DMARC", mail["dmarc"].get("record") or "none", mail["dmarc"].get("where"),
+                             mail["dmarc"].get("status")])
+            parts.append(_table(["What", "Record", "Detail", "Verdict"], rows, "la-dns"))
+            if (mail.get("spf") or {}).get("tree"):
+                parts.append("<p>SPF include tree, as receivers expand it:</p><pre class=\"la-text\">"
+                             + esc("\n".join(mail["spf"]["tree"])) + "</pre>")
+        return HTMLView("".join(parts))
 
     def env_vars(self) -> HTMLView:
         rows = [[v.get("name"), v.get("owner"), v.get("purpose"), v.get("where")]
