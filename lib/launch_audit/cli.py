@@ -85,6 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("profiles", type=Path, nargs="+")
 
     sub.add_parser("schema", help="print the profile JSON Schema")
+
+    secrets = sub.add_parser("secrets", help="scan files, a repository (and its history) or CI logs for secrets")
+    secrets.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+    secrets.add_argument("--history", action="store_true", help="also every blob of the git history, deleted files included")
+    secrets.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+    secrets.add_argument("--output", type=Path, default=None, help="write the report here instead of stdout")
+    secrets.add_argument("--baseline", type=Path, default=None, help="accept the secrets this baseline lists")
+    secrets.add_argument("--write-baseline", type=Path, default=None, metavar="FILE",
+                         help="write a baseline accepting everything found now, and exit 0")
+    secrets.add_argument("--strict", action="store_true",
+                         help="also exit 1 on test-mode, publishable and expired secrets (not only live ones)")
     return parser
 
 
@@ -92,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"demo": cmd_demo, "run": cmd_run, "batch": cmd_batch, "report": cmd_report,
-                "validate": cmd_validate, "schema": cmd_schema}[args.command](args)
+                "validate": cmd_validate, "schema": cmd_schema, "secrets": cmd_secrets}[args.command](args)
     except KeyboardInterrupt:
         term.fatal("interrupted; the unfinished run was left as a .partial folder")
         return EXIT_BROKEN
@@ -251,6 +262,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         shop.stop()
         term.say("Demo shop stopped.")
+
+
+def cmd_secrets(args: argparse.Namespace) -> int:
+    """Exit 0 nothing (new) found, 1 a live secret (with --strict: any secret), 2 bad input."""
+    from .secrets.command import run_secrets_command
+
+    return run_secrets_command(args)
 
 
 if __name__ == "__main__":

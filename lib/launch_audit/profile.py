@@ -216,6 +216,10 @@ class Repo(Strict):
 
 class Logs(Strict):
     samples: list[str] = Field(default_factory=list)
+    # fields of structured logs that may carry what a customer typed (S1.log_hygiene: full messages)
+    message_fields: list[str] = Field(default_factory=lambda: ["text", "content", "prompt", "user_message",
+                                                               "chat_message", "question", "transcript"])
+    pii_threshold: int = Field(default=10, ge=0, le=100_000)    # distinct emails/phones in a sample before `warn`
 
 
 class Monitoring(Strict):

@@ -13,18 +13,27 @@ from .attested import check_attested
 from .base import Check
 from .caa import check_caa
 from .cloudflare import check_cloudflare
+from .debug_exposure import check_debug_exposure
 from .dkim import check_dkim
 from .dmarc import check_dmarc
 from .dns_records import check_dns_records
 from .email_auth_sample import check_email_auth_sample
+from .env_separation import check_env_separation
 from .error_tracking import check_error_tracking
+from .exposed_files import check_exposed_files
+from .frontend import (check_frontend_internal_urls, check_frontend_secrets, check_source_maps,
+                       check_test_keys_in_prod)
 from .health_endpoint import check_health_endpoint
 from .hsts import check_hsts
 from .https_redirect import check_https_redirect
+from .log_hygiene import check_log_hygiene
 from .mixed_content import check_mixed_content
 from .monitoring import check_availability, check_error_rate, check_latency_p95
 from .mx import check_mx
 from .redirects import check_redirect_chain, check_www_canonical
+from .repo_secrets import (check_env_file_committed, check_secrets_in_ci_logs, check_secrets_in_history,
+                           check_secrets_in_repo)
+from .security_headers import check_security_headers
 from .spf import check_spf
 from .subdomains import check_subdomain_inventory
 from .tls_certificate import check_tls_certificate
@@ -37,14 +46,14 @@ _ENTRIES: list[tuple] = [
     # Stage 1 — quick audit
     ("S1.endpoint_inventory", M.PASSIVE, _B, S.LOW, "Every live endpoint is known", "Add discovered endpoints to the inventory or remove them."),
     ("S1.unauth_access", M.PASSIVE, _D, S.CRITICAL, "Endpoints that need a login refuse anonymous requests", "Require a valid session on every non-public route, server side."),
-    ("S1.secrets_in_repo", M.OFFLINE, _D, S.CRITICAL, "No live secrets in the repository", "Rotate the key, move it to the host's secret store, and add a pre-commit secret scan."),
-    ("S1.secrets_in_history", M.OFFLINE, _D, S.HIGH, "No secrets anywhere in git history", "Rotate every key ever committed; deleting the file does not remove it from history."),
-    ("S1.secrets_in_ci_logs", M.OFFLINE, _D, S.HIGH, "CI logs do not print secrets", "Mask secrets in CI, rotate the leaked ones, and purge old logs."),
-    ("S1.env_file_committed", M.OFFLINE, _D, S.HIGH, "No .env files in git", "Untrack the file, add it to .gitignore, and rotate what it held."),
-    ("S1.exposed_files", M.PASSIVE, _D, S.CRITICAL, "No sensitive files served publicly", "Block dotfiles, backups and server status pages at the web server or CDN."),
+    ("S1.secrets_in_repo", M.OFFLINE, _D, S.CRITICAL, "No live secrets in the repository", "Rotate the key, move it to the host's secret store, and add a pre-commit secret scan.", check_secrets_in_repo),
+    ("S1.secrets_in_history", M.OFFLINE, _D, S.HIGH, "No secrets anywhere in git history", "Rotate every key ever committed; deleting the file does not remove it from history.", check_secrets_in_history),
+    ("S1.secrets_in_ci_logs", M.OFFLINE, _D, S.HIGH, "CI logs do not print secrets", "Mask secrets in CI, rotate the leaked ones, and purge old logs.", check_secrets_in_ci_logs),
+    ("S1.env_file_committed", M.OFFLINE, _D, S.HIGH, "No .env files in git", "Untrack the file, add it to .gitignore, and rotate what it held.", check_env_file_committed),
+    ("S1.exposed_files", M.PASSIVE, _D, S.CRITICAL, "No sensitive files served publicly", "Block dotfiles, backups and server status pages at the web server or CDN.", check_exposed_files),
     ("S1.subdomain_inventory", M.PASSIVE, _B, S.HIGH, "Every live subdomain is intended, none can be taken over", "Remove DNS records for services you no longer run.", check_subdomain_inventory),
     ("S1.prompt_leak_quick", M.ACTIVE, _D, S.HIGH, "The chatbot keeps its system prompt", "Keep secrets out of the prompt and filter replies for prompt text."),
-    ("S1.log_hygiene", M.OFFLINE, _D, S.HIGH, "Logs hold no tokens, passwords, card numbers or full messages", "Redact sensitive fields at the logger; shorten retention."),
+    ("S1.log_hygiene", M.OFFLINE, _D, S.HIGH, "Logs hold no tokens, passwords, card numbers or full messages", "Redact sensitive fields at the logger; shorten retention.", check_log_hygiene),
     # Stage 2 — domain and email trust
     ("S2.dns_records", M.PASSIVE, _B, S.CRITICAL, "The domain and its subdomains resolve to the right place",
      "Add the missing A/AAAA/CNAME record at the DNS provider, pointing at the host that serves the site.", check_dns_records),
@@ -65,13 +74,13 @@ _ENTRIES: list[tuple] = [
     ("S2.mx", M.PASSIVE, _SP, S.MEDIUM, "MX matches whether the domain receives mail", "Add MX records, or a null MX and v=spf1 -all for a domain that sends no mail.", check_mx),
     ("S2.email_auth_sample", M.OFFLINE, _SP, S.HIGH, "Real mail from the product passes SPF, DKIM and DMARC alignment", "Sign with the domain's DKIM key and send from an SPF-authorised, aligned domain.", check_email_auth_sample),
     # Stage 3 — deployment hardening
-    ("S3.frontend_secrets", M.PASSIVE, _D, S.CRITICAL, "Browser bundles hold no secret keys", "Move the key server side, rotate it, and only ship publishable keys."),
-    ("S3.frontend_internal_urls", M.PASSIVE, _D, S.MEDIUM, "Bundles reveal no internal URLs", "Build with production env vars only; keep internal hosts out of client code."),
-    ("S3.source_maps", M.PASSIVE, _D, S.MEDIUM, "Source maps are not public", "Do not upload .map files to the public host (or restrict them)."),
-    ("S3.test_keys_in_prod", M.PASSIVE, _B, S.HIGH, "Production uses live keys, not test keys", "Set the live keys in the production environment."),
-    ("S3.env_separation", M.OFFLINE, _D, S.HIGH, "Dev and prod share no secrets", "Give each environment its own keys and document every prod variable."),
-    ("S3.debug_exposure", M.ACTIVE, _D, S.HIGH, "Errors show no stack traces or debug pages", "Turn off debug mode in production and return generic error pages."),
-    ("S3.security_headers", M.PASSIVE, _D, S.LOW, "Security headers are set", "Add CSP, X-Content-Type-Options, frame-ancestors and Referrer-Policy; hide version banners."),
+    ("S3.frontend_secrets", M.PASSIVE, _D, S.CRITICAL, "Browser bundles hold no secret keys", "Move the key server side, rotate it, and only ship publishable keys.", check_frontend_secrets),
+    ("S3.frontend_internal_urls", M.PASSIVE, _D, S.MEDIUM, "Bundles reveal no internal URLs", "Build with production env vars only; keep internal hosts out of client code.", check_frontend_internal_urls),
+    ("S3.source_maps", M.PASSIVE, _D, S.MEDIUM, "Source maps are not public", "Do not upload .map files to the public host (or restrict them).", check_source_maps),
+    ("S3.test_keys_in_prod", M.PASSIVE, _B, S.HIGH, "Production uses live keys, not test keys", "Set the live keys in the production environment.", check_test_keys_in_prod),
+    ("S3.env_separation", M.OFFLINE, _D, S.HIGH, "Dev and prod share no secrets", "Give each environment its own keys and document every prod variable.", check_env_separation),
+    ("S3.debug_exposure", M.ACTIVE, _D, S.HIGH, "Errors show no stack traces or debug pages", "Turn off debug mode in production and return generic error pages.", check_debug_exposure),
+    ("S3.security_headers", M.PASSIVE, _D, S.LOW, "Security headers are set", "Add CSP, X-Content-Type-Options, frame-ancestors and Referrer-Policy; hide version banners.", check_security_headers),
     ("S3.rollback_path", M.ATTESTED, I.DOWNTIME, S.HIGH, "A tested rollback exists for the last deploy", "Document and rehearse a one-step rollback (e.g. the host's instant rollback).", check_attested),
     ("S3.least_privilege", M.ATTESTED, _D, S.MEDIUM, "Cloud and hosting accounts are least-privilege, no shared logins", "Give each person their own account with only the roles they need; enforce 2FA.", check_attested),
     # Stage 4 — API controls

@@ -15,6 +15,7 @@ HARDENED_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "CF-Ray": "8e6f1c2d3a4b5c6d-AMS",      # the hardened shop sits behind Cloudflare's proxy
+    "Server": "cloudflare",                 # what the proxy says instead of the origin's stack and version
 }
 # what an unhardened stack tells the world about itself
 BANNERS = {"Server": "nginx/1.18.0 (Ubuntu)", "X-Powered-By": "Express 4.17.1"}

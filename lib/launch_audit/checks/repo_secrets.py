@@ -1,0 +1,140 @@
+"""Stage 1's offline secret checks over the founder's repository and CI logs:
+S1.secrets_in_repo (working tree), S1.secrets_in_history (every blob ever committed),
+S1.secrets_in_ci_logs (log folders and archives) and S1.env_file_committed (tracked now or ever).
+
+The scans are CPU work, so they run in a worker thread while the network checks go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+from pathlib import Path
+
+from ..findings import Status
+from ..secrets.describe import describe
+from ..secrets.history import GitError, scan_history
+from ..secrets.scanner import Scanner
+from ..secrets.sources import Located, ScanResult, scan_paths
+from .base import CheckContext
+
+# .env, .env.production, prod.env, .envrc, wrangler's .dev.vars — not the templates meant to be shared
+_ENV_FILE = re.compile(r"(?:^|/)(?:\.env(?:\.[\w.-]+)?|[\w.-]+\.env|\.envrc|\.dev\.vars)$")
+_ENV_TEMPLATE = re.compile(r"(?i)(?:example|sample|template|dist|defaults?|schema)(?:\.env)?$")
+
+
+def is_env_file(path: str) -> bool:
+    """Pure: a file that holds environment values (not a template of names)."""
+    return bool(_ENV_FILE.search(path)) and not _ENV_TEMPLATE.search(path)
+
+
+def _repo(ctx: CheckContext) -> Path | None:
+    repo = ctx.profile.repo
+    return ctx.profile.path(repo.path) if repo and repo.path else None
+
+
+def _findings(ctx: CheckContext, found: list[Located], *, history: bool = False):
+    for loc in found:
+        status, evidence, location, details = describe(loc, history=history)
+        target = f"{loc.path} @ {loc.commit[:12]}" if history and loc.commit else f"{loc.path}:{loc.match.line}"
+        yield ctx.finding(Status(status), target, evidence, location=location, details=details)
+
+
+async def check_secrets_in_repo(ctx: CheckContext):
+    repo = _repo(ctx)
+    if repo is None:
+        yield ctx.finding(Status.SKIP, ctx.profile.domain, "no repo.path in the profile: clone the repository and name it")
+        return
+    if not repo.is_dir():
+        yield ctx.finding(Status.ERROR, str(repo), "repo.path is not a folder")
+        return
+    result: ScanResult = await asyncio.to_thread(scan_paths, [repo], Scanner())
+    if not result.found:
+        yield ctx.finding(Status.PASS, str(repo), f"no secret in the working tree ({result.summary()})")
+        return
+    for f in _findings(ctx, result.found):
+        yield f
+
+
+async def check_secrets_in_history(ctx: CheckContext):
+    repo = _repo(ctx)
+    if repo is None:
+        yield ctx.finding(Status.SKIP, ctx.profile.domain, "no repo.path in the profile")
+        return
+    try:
+        result = await asyncio.to_thread(scan_history, repo, Scanner())
+    except GitError as e:
+        yield ctx.finding(Status.ERROR, str(repo), str(e))
+        return
+    if not result.found:
+        yield ctx.finding(Status.PASS, str(repo),
+                          f"no secret in any commit of any branch or tag ({result.summary()}, {result.seconds:.1f}s)")
+        return
+    for f in _findings(ctx, result.found, history=True):
+        yield f
+
+
+async def check_secrets_in_ci_logs(ctx: CheckContext):
+    repo = ctx.profile.repo
+    if repo is None or not repo.ci_logs:
+        yield ctx.finding(Status.SKIP, ctx.profile.domain,
+                          "no repo.ci_logs in the profile: download recent build logs (GitHub Actions: the run's "
+                          "'Download log archive') and list the folder")
+        return
+    scanner = Scanner()
+
+    async def one(entry: str):
+        path = ctx.profile.path(entry)
+        if not path.exists():
+            return ctx.finding(Status.ERROR, entry, f"no such file or folder: {path}")
+        result = await asyncio.to_thread(scan_paths, [path], scanner)
+        if not result.found:
+            return ctx.finding(Status.PASS, entry, f"no secret printed in the logs ({result.summary()})")
+        return list(_findings(ctx, [Located(f"{entry.rstrip('/')}/{loc.path}", loc.match) for loc in result.found]))
+
+    async for f in ctx.each(repo.ci_logs, one):
+        yield f
+
+
+def env_files_in_git(repo: Path) -> tuple[list[str], dict[str, str]]:
+    """(env files tracked now, env file -> first commit for those only in history)."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True).stdout.decode(
+                "utf-8", "replace")
+        except subprocess.CalledProcessError as e:
+            raise GitError(f"git {args[0]} failed: {e.stderr.decode(errors='replace').strip()[:200]}") from None
+
+    tracked = [p for p in git("ls-files").splitlines() if is_env_file(p)]
+    ever: dict[str, str] = {}
+    commit = ""
+    for line in git("log", "--all", "--reverse", "--name-only", "--format=commit %H").splitlines():
+        if line.startswith("commit "):
+            commit = line[7:]
+        elif line and is_env_file(line) and line not in tracked:
+            ever.setdefault(line, commit)
+    return tracked, ever
+
+
+async def check_env_file_committed(ctx: CheckContext):
+    repo = _repo(ctx)
+    if repo is None:
+        yield ctx.finding(Status.SKIP, ctx.profile.domain, "no repo.path in the profile")
+        return
+    try:
+        tracked, ever = await asyncio.to_thread(env_files_in_git, repo)
+    except (GitError, FileNotFoundError, NotADirectoryError) as e:
+        yield ctx.finding(Status.ERROR, str(repo), f"cannot read the repository's history: {e}")
+        return
+    for path in tracked:
+        yield ctx.finding(Status.FAIL, path, f"{path} is tracked: everyone with the repository has its values. "
+                          "Untrack it (git rm --cached), add it to .gitignore and rotate what it holds.",
+                          location={"path": path})
+    for path, commit in ever.items():
+        yield ctx.finding(Status.FAIL, f"{path} @ {commit[:12]}",
+                          f"{path} was committed in {commit[:12]} and later removed, but it is still in the history: "
+                          "rotate what it held (rewriting history does not reach existing clones)",
+                          location={"path": path}, details={"commit": commit})
+    if not tracked and not ever:
+        yield ctx.finding(Status.PASS, str(repo), "no .env-style file is tracked or was ever committed")

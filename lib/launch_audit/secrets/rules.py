@@ -1,0 +1,85 @@
+"""Loading and validating rules.yaml: every rule compiles in RE2, ids are unique, pairs name real rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import re2
+import yaml
+
+RULES_FILE = Path(__file__).with_name("rules.yaml")
+KINDS = ("live", "test", "publishable")
+DEFAULT_WINDOW = 512
+
+
+class RuleError(ValueError):
+    """rules.yaml (or a custom rules file) is invalid: says which rule and why."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    provider: str
+    kind: str
+    pattern: str
+    keywords: tuple[str, ...] = ()
+    entropy: float | None = None
+    validate: str | None = None
+    near: str | None = None
+    within: int = 400
+    window: int = DEFAULT_WINDOW
+    order: int = 0
+    regex: object = field(default=None, compare=False, repr=False)     # compiled RE2 over bytes
+
+    @property
+    def group(self) -> int:
+        """The secret is the first capture group, or the whole match."""
+        return 1 if self.regex.groups >= 1 else 0  # type: ignore[attr-defined]
+
+
+def parse_rules(data: dict) -> list[Rule]:
+    if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("rules"), list):
+        raise RuleError("rules file: needs 'version: 1' and a 'rules:' list")
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(data["rules"]):
+        where = f"rule {entry.get('id', f'#{i + 1}') if isinstance(entry, dict) else f'#{i + 1}'}"
+        if not isinstance(entry, dict):
+            raise RuleError(f"{where}: not a mapping")
+        unknown = set(entry) - {"id", "provider", "kind", "regex", "keywords", "entropy", "validate", "near",
+                                "within", "window"}
+        if unknown:
+            raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+        for key in ("id", "provider", "kind", "regex"):
+            if not isinstance(entry.get(key), str) or not entry[key]:
+                raise RuleError(f"{where}: '{key}' is required")
+        if entry["id"] in seen:
+            raise RuleError(f"{where}: duplicate id")
+        if entry["kind"] not in KINDS:
+            raise RuleError(f"{where}: kind must be one of {', '.join(KINDS)}")
+        if entry.get("validate") not in (None, "jwt"):
+            raise RuleError(f"{where}: unknown validate {entry['validate']!r}")
+        try:
+            regex = re2.compile(entry["regex"].encode())
+        except re2.error as e:
+            raise RuleError(f"{where}: regex does not compile in RE2: {e}") from None
+        if regex.groups > 1:
+            raise RuleError(f"{where}: at most one capture group (the secret); use (?:...) elsewhere")
+        seen.add(entry["id"])
+        rules.append(Rule(id=entry["id"], provider=entry["provider"], kind=entry["kind"], pattern=entry["regex"],
+                          keywords=tuple(str(k) for k in entry.get("keywords") or ()), entropy=entry.get("entropy"),
+                          validate=entry.get("validate"), near=entry.get("near"), within=int(entry.get("within", 400)),
+                          window=int(entry.get("window", DEFAULT_WINDOW)), order=i, regex=regex))
+    for r in rules:
+        if r.near and r.near not in seen:
+            raise RuleError(f"rule {r.id}: near names no rule ({r.near})")
+    return rules
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> tuple[Rule, ...]:
+    """The shipped rules (or a custom file with the same format)."""
+    with open(path or RULES_FILE, encoding="utf-8") as f:
+        return tuple(parse_rules(yaml.safe_load(f)))
