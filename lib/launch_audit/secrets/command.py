@@ -94,7 +94,3 @@ def run_secrets_command(args: argparse.Namespace) -> int:
     failing = [f for f in findings if f.status is Status.FAIL or args.strict]
     return EXIT_FOUND if failing else EXIT_CLEAN
 
-
-def scan_for_cli(paths: list[Path]) -> ScanResult:
-    """The working-tree scan the command does, for notebooks and tests."""
-    return scan_paths(paths, Scanner())
