@@ -133,6 +133,7 @@ class Email(Strict):
 class User(Strict):
     token_env: EnvName | None = None
     password_env: EnvName | None = None
+    expired_token_env: EnvName | None = None            # a token of this user past its expiry (S4.authn_required)
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
     owns: dict[str, list[str]] = Field(default_factory=dict)
     markers: list[str] = Field(default_factory=list)   # strings only this user's data holds

@@ -156,3 +156,10 @@ def test_match_keeps_no_raw_value(scanner):
 def test_bad_rule_files_are_refused(bad, says):
     with pytest.raises(RuleError, match=says):
         parse_rules(yaml.safe_load(yaml.safe_dump(bad)))
+
+
+def test_inline_allowlist_comment(scanner):
+    key = j("sk", "_live_", r(24))
+    assert scanner.scan(f"k = '{key}'\n".encode())
+    for marker in ("# launch-audit: allow", "// pragma: allowlist secret", "# gitleaks:allow"):
+        assert scanner.scan(f"k = '{key}'  {marker}\nother = '{key}'\n".encode())[0].line == 2

@@ -29,6 +29,7 @@ class Check:
     title: str                  # what is checked, as a founder would say it
     remediation: str = ""
     run: CheckFunc | None = None   # None: listed in the contract, not automated yet
+    phase: int = 0                 # checks of a later phase start when the earlier ones are done
 
     @property
     def name(self) -> str:

@@ -9,8 +9,13 @@ from __future__ import annotations
 from ..findings import Impact as I
 from ..findings import Mode as M
 from ..findings import Severity as S
+from .abuse_controls import (check_rate_limit_chat, check_rate_limit_login, check_rate_limit_reset,
+                             check_user_enumeration)
+from .api_auth import check_authn_required, check_bfla, check_bola, check_unauth_access
+from .api_inventory import check_endpoint_inventory
 from .attested import check_attested
 from .base import Check
+from .browser_trust import check_cors, check_csrf
 from .caa import check_caa
 from .cloudflare import check_cloudflare
 from .debug_exposure import check_debug_exposure
@@ -26,6 +31,7 @@ from .frontend import (check_frontend_internal_urls, check_frontend_secrets, che
 from .health_endpoint import check_health_endpoint
 from .hsts import check_hsts
 from .https_redirect import check_https_redirect
+from .input_validation import check_input_validation
 from .log_hygiene import check_log_hygiene
 from .mixed_content import check_mixed_content
 from .monitoring import check_availability, check_error_rate, check_latency_p95
@@ -38,14 +44,18 @@ from .spf import check_spf
 from .subdomains import check_subdomain_inventory
 from .tls_certificate import check_tls_certificate
 from .tls_protocols import check_tls_protocols
+from .webhooks import check_webhook_signature
 
 _D, _B, _SP, _DT, _C = I.DATA_EXPOSURE, I.BROKEN_LAUNCH_PATH, I.SPAM, I.DOWNTIME, I.COST_ABUSE
+
+# these drain the target's request buckets: they start when everything else of their stage is done
+LAST_PHASE = {"S4.rate_limit_login", "S4.rate_limit_chat", "S4.rate_limit_reset"}
 
 _ENTRIES: list[tuple] = [
     # id, mode, impact, severity, title, remediation, implementation
     # Stage 1 — quick audit
-    ("S1.endpoint_inventory", M.PASSIVE, _B, S.LOW, "Every live endpoint is known", "Add discovered endpoints to the inventory or remove them."),
-    ("S1.unauth_access", M.PASSIVE, _D, S.CRITICAL, "Endpoints that need a login refuse anonymous requests", "Require a valid session on every non-public route, server side."),
+    ("S1.endpoint_inventory", M.PASSIVE, _B, S.LOW, "Every live endpoint is known", "Add discovered endpoints to the inventory or remove them.", check_endpoint_inventory),
+    ("S1.unauth_access", M.PASSIVE, _D, S.CRITICAL, "Endpoints that need a login refuse anonymous requests", "Require a valid session on every non-public route, server side.", check_unauth_access),
     ("S1.secrets_in_repo", M.OFFLINE, _D, S.CRITICAL, "No live secrets in the repository", "Rotate the key, move it to the host's secret store, and add a pre-commit secret scan.", check_secrets_in_repo),
     ("S1.secrets_in_history", M.OFFLINE, _D, S.HIGH, "No secrets anywhere in git history", "Rotate every key ever committed; deleting the file does not remove it from history.", check_secrets_in_history),
     ("S1.secrets_in_ci_logs", M.OFFLINE, _D, S.HIGH, "CI logs do not print secrets", "Mask secrets in CI, rotate the leaked ones, and purge old logs.", check_secrets_in_ci_logs),
@@ -84,17 +94,17 @@ _ENTRIES: list[tuple] = [
     ("S3.rollback_path", M.ATTESTED, I.DOWNTIME, S.HIGH, "A tested rollback exists for the last deploy", "Document and rehearse a one-step rollback (e.g. the host's instant rollback).", check_attested),
     ("S3.least_privilege", M.ATTESTED, _D, S.MEDIUM, "Cloud and hosting accounts are least-privilege, no shared logins", "Give each person their own account with only the roles they need; enforce 2FA.", check_attested),
     # Stage 4 — API controls
-    ("S4.authn_required", M.ACTIVE, _D, S.CRITICAL, "User endpoints refuse missing, garbage, expired and alg:none tokens", "Verify token signature, algorithm and expiry on every request."),
-    ("S4.bola", M.ACTIVE, _D, S.CRITICAL, "Users cannot read or change other users' data by changing an id", "Check the resource's owner against the token's user on every request."),
-    ("S4.bfla", M.ACTIVE, _D, S.CRITICAL, "Customers cannot call admin endpoints", "Check the caller's role server side on every admin route."),
-    ("S4.input_validation", M.ACTIVE, _D, S.MEDIUM, "Malformed and over-privileged input is rejected with 4xx", "Validate bodies against a strict schema; ignore or reject unknown fields."),
-    ("S4.rate_limit_login", M.ACTIVE, _D, S.HIGH, "Login attempts are throttled", "Limit failed logins per account and per IP (429 or lockout)."),
-    ("S4.rate_limit_chat", M.ACTIVE, _C, S.HIGH, "Chat requests are throttled", "Rate-limit the chat endpoint per user and per IP, and cap tokens per day."),
-    ("S4.rate_limit_reset", M.ACTIVE, _SP, S.MEDIUM, "Password-reset requests are throttled", "Limit reset mails per address and per IP."),
-    ("S4.webhook_signature", M.ACTIVE, _D, S.CRITICAL, "Webhooks need a valid, fresh signature", "Verify the provider's signature and reject timestamps older than 5 minutes."),
-    ("S4.cors", M.ACTIVE, _D, S.HIGH, "CORS allows only your own origins", "Allow-list exact origins; never reflect Origin or allow null with credentials."),
-    ("S4.csrf", M.ACTIVE, _D, S.HIGH, "Cookie-authenticated changes need a CSRF defence", "Use SameSite=Lax/Strict cookies plus CSRF tokens; set Secure and HttpOnly."),
-    ("S4.user_enumeration", M.ACTIVE, _D, S.LOW, "Login and reset do not reveal which accounts exist", "Answer the same way for known and unknown accounts."),
+    ("S4.authn_required", M.ACTIVE, _D, S.CRITICAL, "User endpoints refuse missing, garbage, expired and alg:none tokens", "Verify token signature, algorithm and expiry on every request.", check_authn_required),
+    ("S4.bola", M.ACTIVE, _D, S.CRITICAL, "Users cannot read or change other users' data by changing an id", "Check the resource's owner against the token's user on every request.", check_bola),
+    ("S4.bfla", M.ACTIVE, _D, S.CRITICAL, "Customers cannot call admin endpoints", "Check the caller's role server side on every admin route.", check_bfla),
+    ("S4.input_validation", M.ACTIVE, _D, S.MEDIUM, "Malformed and over-privileged input is rejected with 4xx", "Validate bodies against a strict schema; ignore or reject unknown fields.", check_input_validation),
+    ("S4.rate_limit_login", M.ACTIVE, _D, S.HIGH, "Login attempts are throttled", "Limit failed logins per account and per IP (429 or lockout).", check_rate_limit_login),
+    ("S4.rate_limit_chat", M.ACTIVE, _C, S.HIGH, "Chat requests are throttled", "Rate-limit the chat endpoint per user and per IP, and cap tokens per day.", check_rate_limit_chat),
+    ("S4.rate_limit_reset", M.ACTIVE, _SP, S.MEDIUM, "Password-reset requests are throttled", "Limit reset mails per address and per IP.", check_rate_limit_reset),
+    ("S4.webhook_signature", M.ACTIVE, _D, S.CRITICAL, "Webhooks need a valid, fresh signature", "Verify the provider's signature and reject timestamps older than 5 minutes.", check_webhook_signature),
+    ("S4.cors", M.ACTIVE, _D, S.HIGH, "CORS allows only your own origins", "Allow-list exact origins; never reflect Origin or allow null with credentials.", check_cors),
+    ("S4.csrf", M.ACTIVE, _D, S.HIGH, "Cookie-authenticated changes need a CSRF defence", "Use SameSite=Lax/Strict cookies plus CSRF tokens; set Secure and HttpOnly.", check_csrf),
+    ("S4.user_enumeration", M.ACTIVE, _D, S.LOW, "Login and reset do not reveal which accounts exist", "Answer the same way for known and unknown accounts.", check_user_enumeration),
     # Stage 5 — chatbot red teaming
     ("S5.system_prompt_leak", M.ACTIVE, _D, S.HIGH, "The chatbot does not reveal its system prompt", "Keep secrets out of the prompt; filter replies for canaries and prompt text."),
     ("S5.cross_customer_leak", M.ACTIVE, _D, S.CRITICAL, "The chatbot never shows one customer another's data", "Scope every tool call to the signed-in user, server side."),
@@ -127,7 +137,7 @@ def _build() -> dict[str, Check]:
             raise ValueError(f"duplicate check id {check_id}")
         checks[check_id] = Check(id=check_id, stage=int(check_id[1]), mode=mode, impact=impact,
                                  severity=severity, title=title, remediation=remediation,
-                                 run=impl[0] if impl else None)
+                                 run=impl[0] if impl else None, phase=1 if check_id in LAST_PHASE else 0)
     return checks
 
 

@@ -129,11 +129,13 @@ class DemoShop:
     def _write_credentials(self) -> None:
         st = self.state
         self.tokens = {"a": st.token_for("u_a", 12 * 3600), "b": st.token_for("u_b", 12 * 3600),
-                       "admin": st.token_for("u_admin", 12 * 3600)}
+                       "admin": st.token_for("u_admin", 12 * 3600),
+                       "a_expired": st.token_for("u_a", -3600)}     # for S4.authn_required's expired variant
         values = {
             "DEMO_USER_A_TOKEN": self.tokens["a"], "DEMO_USER_A_PASSWORD": self.secrets.user_a_password,
             "DEMO_USER_B_TOKEN": self.tokens["b"], "DEMO_USER_B_PASSWORD": self.secrets.user_b_password,
             "DEMO_ADMIN_TOKEN": self.tokens["admin"], "DEMO_STRIPE_WHSEC": self.secrets.stripe_webhook,
+            "DEMO_USER_A_EXPIRED_TOKEN": self.tokens["a_expired"],
         }
         path = self.state_dir / CREDENTIALS_FILE
         path.write_text("# written by the demo shop at start; read through the profile's env_file\n"

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import random
+import re
 import time
 
 from aiohttp import web
@@ -35,14 +36,36 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
             raise web.HTTPUnauthorized(text=json.dumps({"error": "login required"}), content_type="application/json")
         return user
 
+    def refuse(status: int, message: str) -> web.HTTPException:
+        cls = {400: web.HTTPBadRequest, 413: web.HTTPRequestEntityTooLarge, 415: web.HTTPUnsupportedMediaType}[status]
+        kwargs = {"max_size": 0, "actual_size": 0} if status == 413 else {}
+        return cls(text=json.dumps({"error": message}), content_type="application/json", **kwargs)
+
     async def body_json(request: web.Request) -> dict:
+        if hardened and request.content_type != "application/json":
+            raise refuse(415, "send application/json")
         try:
             data = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise web.HTTPBadRequest(text=json.dumps({"error": "invalid JSON"}), content_type="application/json") from None
+            raise refuse(400, "invalid JSON") from None
+        except RecursionError:
+            if not hardened:
+                raise            # unhardened: the debug page shows the interpreter's own stack
+            raise refuse(400, "invalid JSON") from None
         if not isinstance(data, dict):
-            raise web.HTTPBadRequest(text=json.dumps({"error": "expected an object"}), content_type="application/json")
+            raise refuse(400, "expected an object")
         return data
+
+    def text_field(data: dict, name: str, max_len: int) -> str:
+        """Hardened: a string of bounded length with no control characters; unhardened: whatever came."""
+        value = data.get(name, "")
+        if not hardened:
+            return str(value)
+        if not isinstance(value, str) or "\x00" in value:
+            raise refuse(400, f"{name} must be a string")
+        if len(value) > max_len:
+            raise refuse(413, f"{name} is longer than {max_len} characters")
+        return value
 
     def too_many(retry_after: int = 60) -> web.Response:
         return web.json_response({"error": "too many requests"}, status=429, headers={"Retry-After": str(retry_after)})
@@ -51,10 +74,10 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         return web.json_response({"status": "ok"})
 
     async def login(request: web.Request) -> web.Response:
-        if hardened and not state.allow(f"login:{request.remote}", 10):
-            return too_many()
         data = await body_json(request)
-        email, password = str(data.get("email", "")), str(data.get("password", ""))
+        email, password = text_field(data, "email", 254), text_field(data, "password", 200)
+        if hardened and not state.allow(f"login:{email.lower()}", 10):      # per account (a lockout window)
+            return too_many()
         user = next((u for u in state.users.values() if u.email == email), None)
         if user is None:
             # unhardened: tells an attacker which addresses have accounts
@@ -68,10 +91,12 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         return response
 
     async def password_reset(request: web.Request) -> web.Response:
-        if hardened and not state.allow(f"reset:{request.remote}", 5):
-            return too_many()
         data = await body_json(request)
-        email = str(data.get("email", ""))
+        email = text_field(data, "email", 254)
+        if hardened and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+            raise refuse(400, "email must be an email address")
+        if hardened and not state.allow(f"reset:{email.lower()}", 5):       # per address: no mail bombing
+            return too_many()
         user = next((u for u in state.users.values() if u.email == email), None)
         if user is not None:
             link = f"https://www.{DOMAIN}/reset?token={hashlib.sha256(email.encode()).hexdigest()[:24]}"
@@ -135,7 +160,7 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         if hardened and not state.allow(f"chat:{user.id}", 30):
             return too_many()
         data = await body_json(request)
-        message = data.get("message")
+        message = text_field(data, "message", 2000) if hardened else data.get("message")
         if not isinstance(message, str) or not message.strip():
             return web.json_response({"error": "message must be a non-empty string"}, status=400)
         result = bot.answer(message, user.id, state.orders, hardened=hardened)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import http.cookiejar
 import ssl
 import time
 import zlib
@@ -57,6 +58,7 @@ class Network:
                 transport=transport, follow_redirects=False, trust_env=False,
                 timeout=httpx.Timeout(self.timeout_s),
                 headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate, identity"},
+                cookies=_no_cookies(),
             )
         return self._client
 
@@ -73,6 +75,15 @@ class Network:
 
     def for_check(self, budget: int | None = None) -> CheckNet:
         return CheckNet(self, Budget(budget or self.profile.scope.max_requests_per_check))
+
+
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A jar that keeps nothing: checks share one client, and a session cookie one check's login receives
+    must never ride along on another check's "no credentials" request. A check that needs a cookie
+    sends it itself."""
+    policy = http.cookiejar.DefaultCookiePolicy()
+    policy.set_ok = lambda cookie, request: False  # type: ignore[method-assign]
+    return http.cookiejar.CookieJar(policy)
 
 
 class CheckNet:

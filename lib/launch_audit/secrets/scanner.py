@@ -28,6 +28,10 @@ _PLACEHOLDER = re.compile(
     r"|^test(?:ing)?(?:[_-]?(?:key|secret|token|password))?$|^secret$|^password\d*$|^none$|^null$|^undefined$")
 
 
+# an inline allowlist comment on the line, as detect-secrets and gitleaks offer
+_ALLOW = re.compile(rb"launch-audit:\s*allow|pragma:\s*allowlist secret|gitleaks:allow")
+
+
 @dataclass(frozen=True)
 class SecretMatch:
     """One secret found: what it is, where (line in the scanned text), and a redacted preview and a
@@ -139,6 +143,10 @@ class Scanner:
         value = data[s:e].decode("utf-8", "replace")
         if is_placeholder(value) or (rule.entropy is not None and entropy(value) < rule.entropy):
             return None
+        line_start = data.rfind(b"\n", 0, s) + 1
+        line_end = data.find(b"\n", e)
+        if _ALLOW.search(data[line_start:line_end if line_end >= 0 else len(data)]):
+            return None                 # the author looked at this line and says it is not a secret
         kind, provider, note = rule.kind, rule.provider, ""
         if rule.validate == "jwt":
             judged = judge_jwt(value)

@@ -1,0 +1,136 @@
+"""Controls against abuse of the public doors: S4.user_enumeration (login and reset answer the same for
+real and unknown accounts) and the rate limits on login, chat and password reset.
+
+Rate-limit probes run last in stage 4 (they drain the target's buckets), send at most the intended
+limit × 1.5 + 5 requests, stop at the first 429 or lockout, and use the test account only: login with a
+wrong password, reset for the test address.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+
+from ..findings import Status
+from ..net.errors import NetError
+from .api_calls import UNKNOWN_EMAIL, call, excerpt, token_of, values_for
+from .base import CheckContext
+
+SAMPLES = 3
+DEFAULT_LIMITS = {"login": 10, "chat": 30, "password_reset": 5}
+_LOCKED = re.compile(r"(?i)\b(?:locked|too many|try again later)\b")
+
+
+def _norm(text: str, email: str) -> str:
+    """An answer with the address taken out, so echoing the input does not count as a difference."""
+    return re.sub(r"\s+", " ", text.replace(email, "<email>")).strip()
+
+
+def judge_enumeration(known: list[tuple[int, str, float]], unknown: list[tuple[int, str, float]],
+                      known_email: str) -> list[str]:
+    """Pure: (status, body, ms) samples for a real and an unknown account → the differences an attacker
+    can see (status, body, or a timing gap larger than both spreads)."""
+    diffs = []
+    ks, us = {s for s, _, _ in known}, {s for s, _, _ in unknown}
+    if ks != us:
+        diffs.append(f"status {'/'.join(map(str, sorted(ks)))} for the real account vs "
+                     f"{'/'.join(map(str, sorted(us)))} for an unknown one")
+    kb = {_norm(b, known_email) for _, b, _ in known}
+    ub = {_norm(b, UNKNOWN_EMAIL) for _, b, _ in unknown}
+    if kb != ub and ks == us:
+        diffs.append(f"different answers: {sorted(kb)[0][:80]!r} vs {sorted(ub)[0][:80]!r}")
+    km, um = statistics.median(t for *_, t in known), statistics.median(t for *_, t in unknown)
+    spread = max(max(t for *_, t in known) - min(t for *_, t in known),
+                 max(t for *_, t in unknown) - min(t for *_, t in unknown))
+    if abs(km - um) > max(100.0, 3 * spread):
+        diffs.append(f"timing: median {km:.0f} ms for the real account vs {um:.0f} ms")
+    return diffs
+
+
+async def check_user_enumeration(ctx: CheckContext):
+    api = ctx.profile.api
+    doors = [e for e in (api.endpoints if api else []) if e.kind in ("login", "password_reset")]
+    if not doors or api is None or api.users is None or not api.users.a.email:
+        yield ctx.finding(Status.SKIP, ctx.profile.domain, "no login/reset endpoint or no test account email")
+        return
+    known_email = api.users.a.email
+
+    async def one(name: str):
+        ep = next(e for e in doors if e.name == name)
+        samples: dict[str, list[tuple[int, str, float]]] = {"known": [], "unknown": []}
+        for _ in range(SAMPLES):
+            for label, email in (("known", known_email), ("unknown", UNKNOWN_EMAIL)):
+                started = time.perf_counter()
+                resp = await call(ctx, ep, values=values_for(ctx.profile, "a", email=email))
+                samples[label].append((resp.status, resp.text, (time.perf_counter() - started) * 1000))
+        diffs = judge_enumeration(samples["known"], samples["unknown"], known_email)
+        where = f"{ep.method} {api.url(ep.path)}"
+        if diffs:
+            return ctx.finding(Status.WARN, name, f"{where} tells a real account from an unknown one: "
+                               f"{'; '.join(diffs)}. Answer the same way for both")
+        return ctx.finding(Status.PASS, name, f"{where} answers the same for a real and an unknown account "
+                           f"({samples['known'][0][0]}, {SAMPLES} samples each)")
+
+    async for f in ctx.each([e.name for e in doors], one):
+        yield f
+
+
+def burst_cap(limit: int) -> int:
+    """Never more than the intended limit × 1.5 + 5 requests."""
+    return int(limit * 1.5) + 5
+
+
+async def _burst(ctx: CheckContext, kind: str, who_token: bool):
+    api = ctx.profile.api
+    endpoint = next((e for e in (api.endpoints if api else []) if e.kind == kind), None)
+    if api is None or endpoint is None:
+        yield ctx.finding(Status.SKIP, ctx.profile.domain, f"no endpoint with kind: {kind} in the profile")
+        return
+    if kind in ("login", "password_reset") and not (api.users and api.users.a.email):
+        yield ctx.finding(Status.SKIP, endpoint.name, "needs the test account's email (api.users.a.email)")
+        return
+    declared = api.rate_limits.get(kind)  # type: ignore[call-overload]
+    limit = declared or DEFAULT_LIMITS[kind]
+    cap = burst_cap(limit)
+    token = token_of(ctx.profile, "a") if who_token else None
+    values = values_for(ctx.profile, "a")
+    where = f"{endpoint.method} {api.url(endpoint.path)}"
+    started = time.monotonic()
+    for n in range(1, cap + 1):
+        try:
+            resp = await call(ctx, endpoint, token=token, values=values, expect_throttle=True)
+        except NetError as e:
+            yield ctx.finding(Status.ERROR, endpoint.name, f"request {n} of the burst: {e.reason}")
+            return
+        locked = resp.status == 423 or (resp.status in (401, 403) and bool(_LOCKED.search(resp.text)))
+        if resp.status == 429 or locked:
+            headers = {k: v for k, v in resp.headers.items() if k.lower() == "retry-after"
+                       or k.lower().startswith(("ratelimit", "x-ratelimit"))}
+            shown = ", ".join(f"{k}: {v}" for k, v in headers.items()) or "no Retry-After"
+            within = f"within the intended {limit}/min" if n <= limit + 1 else f"after {n - 1}, above the intended {limit}/min"
+            status = Status.PASS if n <= limit + 1 else Status.WARN
+            yield ctx.finding(status, endpoint.name, f"{where}: {'locked out' if locked else 'throttled'} at request "
+                              f"{n} ({within}; {shown}) after {time.monotonic() - started:.1f}s",
+                              details={"throttled_at": n, "headers": headers, "limit": limit})
+            return
+    basis = "the profile's" if declared else "a default"
+    yield ctx.finding(Status.FAIL, endpoint.name, f"{where}: {cap} requests in {time.monotonic() - started:.1f}s, "
+                      f"none throttled ({basis} intended limit is {limit}/min; last answer {excerpt(resp, 80)}). "
+                      "Add a per-account and per-IP limit that answers 429 with Retry-After",
+                      details={"sent": cap, "limit": limit})
+
+
+async def check_rate_limit_login(ctx: CheckContext):
+    async for f in _burst(ctx, "login", who_token=False):
+        yield f
+
+
+async def check_rate_limit_chat(ctx: CheckContext):
+    async for f in _burst(ctx, "chat", who_token=True):
+        yield f
+
+
+async def check_rate_limit_reset(ctx: CheckContext):
+    async for f in _burst(ctx, "password_reset", who_token=False):
+        yield f

@@ -1,0 +1,135 @@
+"""S1.endpoint_inventory: the endpoints the profile declares against what the site publishes about itself
+(its OpenAPI document, robots.txt, sitemap.xml, API paths named in its scripts). Never fails; an
+operation the site documents but the profile does not declare is `warn`: nobody audits what nobody lists."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from xml.etree import ElementTree
+
+import yaml
+
+from ..findings import Status
+from ..net.errors import NetError
+from .base import CheckContext
+from .frontend_assets import collect
+
+COMMON_DOCS = ("/openapi.json", "/swagger.json", "/api/openapi.json", "/v3/api-docs", "/api-docs", "/openapi.yaml")
+METHODS = ("get", "post", "put", "patch", "delete")
+_API_PATH = re.compile(r"""["'`](/(?:api|v\d|graphql|admin)(?:/[\w.{}:-]*)*)["'`]""")
+SHARED_KEY = "_openapi_document"
+
+
+def normalize(path: str) -> str:
+    """/api/orders/{order} and /api/orders/{id} are the same operation."""
+    return re.sub(r"\{[^}]*\}|:\w+", "{}", path.rstrip("/") or "/")
+
+
+def operations(doc: dict) -> list[tuple[str, str, bool]]:
+    """Pure: (METHOD, path, needs auth) of every operation in an OpenAPI/Swagger document. An operation
+    needs auth unless it (or, lacking its own, the document) says ``security: []``."""
+    out = []
+    default_secured = bool(doc.get("security")) or "security" not in doc
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                secured = bool(op["security"]) if "security" in op else default_secured
+                out.append((method.upper(), str(path), secured))
+    return out
+
+
+async def _document(ctx: CheckContext) -> tuple[str | None, dict | None]:
+    assert ctx.net is not None
+    api = ctx.profile.api
+    if api is None:
+        return None, None
+    candidates = [api.openapi_url] if api.openapi_url else []
+    candidates += [p for p in COMMON_DOCS if p not in candidates]
+    for path in candidates:
+        url = path if path.startswith("http") else api.url(path)
+        try:
+            resp = await ctx.net.get(url, max_bytes=5_000_000)
+        except NetError:
+            continue
+        if resp.status != 200:
+            continue
+        try:
+            doc = json.loads(resp.text) if not path.endswith((".yaml", ".yml")) else yaml.safe_load(resp.text)
+        except (ValueError, yaml.YAMLError):
+            continue
+        if isinstance(doc, dict) and ("openapi" in doc or "swagger" in doc) and isinstance(doc.get("paths"), dict):
+            return url, doc
+    return None, None
+
+
+async def openapi_document(ctx: CheckContext) -> tuple[str | None, dict | None]:
+    """The run's one fetch of the API description (later callers share the first)."""
+    pending = ctx.shared.get(SHARED_KEY)
+    if pending is None:
+        pending = asyncio.get_running_loop().create_task(_document(ctx))
+        ctx.shared[SHARED_KEY] = pending
+    return await asyncio.shield(pending)
+
+
+async def discovered_operations(ctx: CheckContext, *, secured_only: bool = False) -> list[tuple[str, str]]:
+    _, doc = await openapi_document(ctx)
+    return [(m, p) for m, p, secured in operations(doc or {}) if secured or not secured_only]
+
+
+async def _site_paths(ctx: CheckContext) -> tuple[list[str], int, list[str]]:
+    """(robots.txt Disallow/Allow paths, sitemap URL count, API paths named in the frontend's scripts)."""
+    assert ctx.net is not None
+    base = ctx.profile.canonical.rstrip("/")
+    robots, sitemap_count = [], 0
+    try:
+        resp = await ctx.net.get(base + "/robots.txt", max_bytes=500_000)
+        if resp.status == 200 and "<html" not in resp.text[:200].lower():
+            robots = [line.split(":", 1)[1].strip() for line in resp.text.splitlines()
+                      if line.lower().startswith(("disallow:", "allow:")) and line.split(":", 1)[1].strip()]
+    except NetError:
+        pass
+    try:
+        resp = await ctx.net.get(base + "/sitemap.xml", max_bytes=5_000_000)
+        if resp.status == 200:
+            sitemap_count = len(ElementTree.fromstring(resp.body).findall(".//{*}loc"))
+    except (NetError, ElementTree.ParseError):
+        pass
+    assets = await collect(ctx)
+    named = sorted({m for a in assets.items for m in _API_PATH.findall(a.text)})
+    return robots, sitemap_count, named
+
+
+async def check_endpoint_inventory(ctx: CheckContext):
+    api = ctx.profile.api
+    declared = {(e.method, normalize(e.path)) for e in (api.endpoints if api else [])}
+    if api and api.health_path:
+        declared.add(("GET", normalize(api.health_path)))
+    doc_url, doc = await openapi_document(ctx)
+    documented = [(m, p) for m, p, _ in operations(doc or {})]
+    robots, sitemap_count, named = await _site_paths(ctx)
+    missing = [(m, p) for m, p in documented if (m, normalize(p)) not in declared]
+    for method, path in missing:
+        yield ctx.finding(Status.WARN, f"{method} {path}",
+                          f"{doc_url} documents {method} {path}, which the profile does not declare: add it to "
+                          "api.endpoints (with its auth) so stage 4 tests it, or remove it from the API",
+                          details={"source": "openapi"})
+    declared_paths = {p for _, p in declared}
+    undeclared_named = [p for p in named if normalize(p) not in declared_paths]
+    summary = [f"{len(declared)} declared", f"{len(documented)} in the OpenAPI document" if doc_url else
+               "no OpenAPI document found"]
+    if robots:
+        summary.append(f"robots.txt names {', '.join(robots[:8])}")
+    if sitemap_count:
+        summary.append(f"sitemap.xml lists {sitemap_count} pages")
+    if undeclared_named:
+        summary.append(f"scripts name undeclared API paths {', '.join(undeclared_named[:8])}")
+    yield ctx.finding(Status.PASS, ctx.profile.api.base_url if api else ctx.profile.domain,
+                      "; ".join(summary), title="Endpoint inventory",
+                      details={"declared": sorted(f"{m} {p}" for m, p in declared), "openapi": doc_url,
+                               "documented": [f"{m} {p}" for m, p in documented], "robots": robots,
+                               "sitemap_pages": sitemap_count, "script_paths": named})

@@ -1,0 +1,226 @@
+"""Stage 4 and the API side of stage 1: the pure pieces as tables (forged tokens, webhook signers against
+vectors computed here from each provider's published algorithm, CORS, cookies, enumeration, malformed
+bodies), then every check against both demo shops, and the request budget and rate as the target saw them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+from launch_audit.checks import catalog
+from launch_audit.checks.abuse_controls import burst_cap, judge_enumeration
+from launch_audit.checks.api_auth import b_markers_in
+from launch_audit.checks.api_calls import alg_none, fill, jwt_parts, tampered
+from launch_audit.checks.api_inventory import normalize, operations
+from launch_audit.checks.browser_trust import cookie_problems, judge_cors, origin_variants
+from launch_audit.checks.input_validation import echoed_privilege, malformed
+from launch_audit.checks.runner import run_checks
+from launch_audit.checks.webhooks import sign
+from launch_audit.findings import Status
+
+STAGE4 = [c.id for c in catalog.for_stage(4)] + ["S1.endpoint_inventory", "S1.unauth_access"]
+
+
+def _token(claims: dict) -> str:
+    enc = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("=")  # noqa: E731
+    return ".".join([enc({"alg": "HS256", "typ": "JWT"}), enc(claims), "c2ln"])
+
+
+def test_forged_tokens_keep_the_users_claims():
+    token = _token({"sub": "u_a", "exp": 2_000_000_000})
+    header, claims = jwt_parts(alg_none(token))
+    assert header["alg"] == "none" and claims == {"sub": "u_a", "exp": 2_000_000_000}
+    assert alg_none(token).endswith(".")
+    forged = tampered(token)
+    assert forged.split(".")[2] == token.split(".")[2] and jwt_parts(forged)[1]["role"] == "admin"
+    assert alg_none("not-a-jwt") is None and tampered("a.b") is None
+
+
+def test_fill_placeholders():
+    values = {"email": "a@x.test", "order": "1001"}
+    assert fill({"email": "{email}", "n": [{"o": "{order}"}], "k": 3}, values) == {"email": "a@x.test", "n": [{"o": "1001"}], "k": 3}
+    assert fill("/api/orders/{order}/items/{item}", values) == "/api/orders/1001/items/{item}"
+
+
+# the webhook vectors: each expected value computed here, step by step, from the provider's documentation
+SECRET, BODY, T = "whsec_test_vector", b'{"id":"evt_1"}', 1_700_000_000
+
+
+def test_stripe_signer():
+    # Stripe: signed_payload = "{t}.{body}", HMAC-SHA256 with the endpoint secret, hex, header "t=…,v1=…"
+    expected = hmac.new(SECRET.encode(), b"1700000000." + BODY, hashlib.sha256).hexdigest()
+    assert sign("stripe", SECRET, BODY, timestamp=T) == {"Stripe-Signature": f"t={T},v1={expected}"}
+
+
+def test_shopify_signer():
+    # Shopify: base64 of the raw HMAC-SHA256 digest of the body
+    expected = base64.b64encode(hmac.new(SECRET.encode(), BODY, hashlib.sha256).digest()).decode()
+    assert sign("shopify", SECRET, BODY) == {"X-Shopify-Hmac-Sha256": expected}
+
+
+def test_github_signer():
+    # GitHub: "sha256=" + hex HMAC-SHA256 of the body, in X-Hub-Signature-256
+    expected = "sha256=" + hmac.new(SECRET.encode(), BODY, hashlib.sha256).hexdigest()
+    assert sign("github", SECRET, BODY) == {"X-Hub-Signature-256": expected}
+    # a fixed vector: HMAC-SHA256(key="key", "The quick brown fox jumps over the lazy dog") (RFC 4231 style check)
+    assert sign("github", "key", b"The quick brown fox jumps over the lazy dog")["X-Hub-Signature-256"] == (
+        "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
+
+
+def test_generic_signer_uses_the_profiles_header():
+    expected = hmac.new(SECRET.encode(), BODY, hashlib.sha256).hexdigest()
+    assert sign("hmac-sha256", SECRET, BODY, header="X-Acme-Signature") == {"X-Acme-Signature": expected}
+    with pytest.raises(ValueError):
+        sign("md5", SECRET, BODY)
+
+
+@pytest.mark.parametrize("origin, headers, unsafe", [
+    ("https://evil.test", {"access-control-allow-origin": "https://evil.test"}, "reflected"),
+    ("https://evil.test", {"access-control-allow-origin": "https://evil.test",
+                           "access-control-allow-credentials": "true"}, "with Access-Control-Allow-Credentials"),
+    ("null", {"access-control-allow-origin": "null"}, "reflected"),
+    ("https://evil.test", {"access-control-allow-origin": "*", "access-control-allow-credentials": "true"}, "*"),
+    ("https://evil.test", {"access-control-allow-origin": "*"}, None),
+    ("https://evil.test", {"access-control-allow-origin": "https://www.shop.test"}, None),
+    ("https://evil.test", {}, None),
+])
+def test_judge_cors(origin, headers, unsafe):
+    why = judge_cors(origin, headers)
+    assert (unsafe in why) if unsafe else why is None
+
+
+def test_origin_tricks():
+    tricks = origin_variants(["https://www.shop.test/"])
+    assert tricks["the allowed origin with a suffix"] == "https://www.shop.test.evil.invalid"
+    assert tricks["a look-alike with a prefix"] == "https://evilwww.shop.test"
+
+
+@pytest.mark.parametrize("header, missing, samesite", [
+    ("sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax", [], "lax"),
+    ("sid=abc; Path=/; HttpOnly", ["Secure", "SameSite"], ""),
+    ("sid=abc; Secure; SameSite=None", ["HttpOnly"], "none"),
+])
+def test_cookie_problems(header, missing, samesite):
+    name, got, same = cookie_problems(header)
+    assert name == "sid" and got == missing and same == samesite
+
+
+def test_judge_enumeration():
+    same = [(401, '{"error":"invalid credentials"}', 40.0)] * 3
+    assert judge_enumeration(same, same, "a@x.test") == []
+    echo = [(401, '{"error":"no account for a@x.test"}', 40.0)] * 3
+    unknown_echo = [(401, '{"error":"no account for nobody-launch-audit@example.invalid"}', 40.0)] * 3
+    assert judge_enumeration(echo, unknown_echo, "a@x.test") == []          # echoing the input is not a leak
+    assert "status 202" in judge_enumeration([(202, "ok", 40.0)] * 3, [(404, "no", 40.0)] * 3, "a@x.test")[0]
+    assert "different answers" in judge_enumeration(same, [(401, '{"error":"no such user"}', 40.0)] * 3, "a@x.test")[0]
+    slow = [(401, '{"error":"invalid credentials"}', t) for t in (400.0, 410.0, 405.0)]
+    assert "timing" in judge_enumeration(slow, same, "a@x.test")[0]
+
+
+def test_burst_cap():
+    assert [burst_cap(n) for n in (5, 10, 30)] == [12, 20, 50]
+
+
+def test_malformed_variants_are_all_malformed():
+    variants = malformed({"email": "a@x.test", "password": "p"})
+    assert len(variants) == 10
+    for label, (raw, ctype) in variants.items():
+        if ctype != "application/json":
+            continue
+        try:
+            doc = json.loads(raw)
+        except (ValueError, RecursionError):
+            continue                                   # invalid JSON, invalid UTF-8, too deep: malformed
+        assert doc == {} or doc == [] or doc != {"email": "a@x.test", "password": "p"}, label
+
+
+def test_echoed_privilege():
+    assert echoed_privilege('{"user": {"role": "admin", "is_admin": true}}') == ["role='admin'", "is_admin=True"]
+    assert echoed_privilege('{"role": "customer"}') == [] and echoed_privilege("not json") == []
+
+
+def test_b_markers_and_openapi_operations():
+    assert b_markers_in('{"address": "9 BIRCH Road"}', ["9 Birch Road", "bob@x.test"]) == ["9 Birch Road"]
+    doc = {"openapi": "3.0.3", "paths": {"/a": {"get": {"security": []}, "post": {}}, "/b/{id}": {"delete": {}}}}
+    assert operations(doc) == [("GET", "/a", False), ("POST", "/a", True), ("DELETE", "/b/{id}", True)]
+    assert operations({**doc, "security": []}) == [("GET", "/a", False), ("POST", "/a", False), ("DELETE", "/b/{id}", False)]
+    assert normalize("/api/orders/{order}/") == normalize("/api/orders/{id}") == "/api/orders/{}"
+
+
+EXPECTED_ON_DEMO = {
+    "S1.unauth_access": Status.FAIL, "S4.authn_required": Status.FAIL, "S4.bola": Status.FAIL,
+    "S4.input_validation": Status.FAIL, "S4.rate_limit_login": Status.FAIL, "S4.rate_limit_chat": Status.FAIL,
+    "S4.rate_limit_reset": Status.FAIL, "S4.webhook_signature": Status.FAIL, "S4.cors": Status.FAIL,
+    "S4.csrf": Status.FAIL, "S4.user_enumeration": Status.WARN, "S1.endpoint_inventory": Status.WARN,
+    "S4.bfla": Status.PASS,
+}
+ORDER = [Status.PASS, Status.WARN, Status.FAIL]
+
+
+async def test_stage_4_on_the_demo_finds_each_defect_within_budget_and_rate(shop, demo_profile):
+    # Given the target's own count of the requests it served
+    api_host = f"api.{demo_profile.domain}"
+    before = shop.state.hits[api_host]
+    started = time.monotonic()
+    findings = await run_checks(demo_profile, [catalog.get(i) for i in STAGE4])
+    took = time.monotonic() - started
+    served = shop.state.hits[api_host] - before
+    worst: dict[str, Status] = {}
+    for f in findings:
+        assert f.status is not Status.ERROR, f"{f.check_id}: {f.evidence}"
+        if f.status in ORDER:
+            worst[f.check_id] = max(worst.get(f.check_id, Status.PASS), f.status, key=ORDER.index)
+    assert worst == EXPECTED_ON_DEMO
+    text = " ".join(f.evidence for f in findings)
+    assert "an alg:none JWT of A's claims" in text and "A's expired token" in text and "9 Birch Road" in text
+    assert "/api/internal/export-customers" in text and "replayed" in text
+    # Then the target saw no more than the budget allows, spaced by the profile's rate
+    scope = demo_profile.scope
+    assert 0 < served <= scope.max_requests_per_check * len(STAGE4)
+    assert took >= (served - 1) / scope.max_requests_per_second * 0.9
+    bursts = {f.check_id: f.details.get("sent") for f in findings if f.check_id.startswith("S4.rate_limit")}
+    limits = demo_profile.api.rate_limits
+    assert bursts == {"S4.rate_limit_login": burst_cap(limits["login"]), "S4.rate_limit_chat": burst_cap(limits["chat"]),
+                      "S4.rate_limit_reset": burst_cap(limits["password_reset"])}
+    # and no token reached the evidence
+    for token in shop.tokens.values():
+        assert token not in text
+
+
+@pytest.fixture
+def refilled(hardened_shop):
+    """The hardened shop's rate-limit buckets, emptied again afterwards: the shop is shared by the session."""
+    yield
+    hardened_shop.state._windows.clear()
+
+
+async def test_nothing_fails_on_the_hardened_twin(hardened_profile, refilled):
+    findings = await run_checks(hardened_profile, [catalog.get(i) for i in STAGE4])
+    bad = [(f.check_id, f.target, f.evidence[:200]) for f in findings if f.status in (Status.FAIL, Status.ERROR)]
+    assert bad == []
+    assert {f.check_id for f in findings} == set(STAGE4)
+
+
+async def test_rate_limit_checks_start_after_the_rest_of_the_stage(demo_profile):
+    order: list[tuple[str, str]] = []
+    await run_checks(demo_profile, [catalog.get(i) for i in ("S4.rate_limit_reset", "S4.user_enumeration")],
+                     on_event=lambda event, check, _: order.append((event, check.id)))
+    assert order.index(("done", "S4.user_enumeration")) < order.index(("start", "S4.rate_limit_reset"))
+
+
+async def test_a_session_cookie_never_rides_along_on_another_request(hardened_shop, hardened_profile):
+    # Given one network layer shared by all checks, and a login that answers with a session cookie
+    from launch_audit.net import Network
+
+    api = hardened_profile.api
+    async with Network(hardened_profile) as net:
+        check = net.for_check()
+        login = await check.request("POST", api.url("/api/login"), json={     # as B: stage 4's probes drain A's bucket
+            "email": api.users.b.email, "password": hardened_shop.secrets.user_b_password})
+        assert login.status == 200 and "bb_session" in login.headers.get("set-cookie", "")
+        # When another request goes out without credentials, it is refused: the cookie was not kept
+        assert (await check.get(api.url("/api/me"))).status == 401
