@@ -163,3 +163,15 @@ def test_inline_allowlist_comment(scanner):
     assert scanner.scan(f"k = '{key}'\n".encode())
     for marker in ("# launch-audit: allow", "// pragma: allowlist secret", "# gitleaks:allow"):
         assert scanner.scan(f"k = '{key}'  {marker}\nother = '{key}'\n".encode())[0].line == 2
+
+
+@pytest.mark.parametrize("rule_id, text", [
+    # a secret whose last character is not a word character must still end the match (no trailing \b)
+    ("aws-secret-access-key-assigned", j("+ export AWS_SECRET_ACCESS_KEY=", r(39, AL), "/", "\n")),
+    ("aws-secret-access-key-assigned", j("aws_secret_access_key = ", r(39, AL), "+")),
+    ("sendgrid-api-key", j("S", "G.", r(22), ".", r(42), "-", "\n")),
+    ("square-oauth-secret", j("sq0", "csp-", r(42), "_")),
+    ("gitlab-token", j("gl", "pat-", r(19), "-", " ")),
+])
+def test_secrets_ending_in_a_symbol(rule_id, text, scanner):
+    assert rule_id in [m.rule_id for m in scanner.scan(text.encode())]
