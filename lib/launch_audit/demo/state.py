@@ -37,6 +37,9 @@ class ShopState:
             "1003": Order("1003", "u_a", self.users["u_a"].email, "Hand grinder", "1 Alder Lane, Leeds", 5400),
             "2002": Order("2002", "u_b", self.users["u_b"].email, "Decaf Colombia 1kg", "9 Birch Road, Bristol", 3900),
         }
+        self.reviews: dict[str, list[str]] = {"guji": ["Bright and fruity, lovely as a pour-over."],
+                                              "colombia": ["Smooth decaf, no bitterness."]}
+        self.chat_per_minute = 30       # hardened: per user (tests of the red-team stage raise it)
         self.refunds: list[dict] = []
         self.webhook_events: list[dict] = []
         self.hits: Counter[str] = Counter()          # host -> requests served

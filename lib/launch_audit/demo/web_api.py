@@ -157,19 +157,28 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
 
     async def chat(request: web.Request) -> web.Response:
         user = need_user(request)
-        if hardened and not state.allow(f"chat:{user.id}", 30):
+        if hardened and not state.allow(f"chat:{user.id}", state.chat_per_minute):
             return too_many()
         data = await body_json(request)
         message = text_field(data, "message", 2000) if hardened else data.get("message")
         if not isinstance(message, str) or not message.strip():
             return web.json_response({"error": "message must be a non-empty string"}, status=400)
-        result = bot.answer(message, user.id, state.orders, hardened=hardened)
+        result = bot.answer(message, user.id, state.orders, hardened=hardened, reviews=state.reviews)
         # model latency; the unhardened shop's order and shipping lookups run an unindexed query
         slow = not hardened and any(c["name"] in ("lookup_order", "track_shipment") for c in result.tool_calls)
         await asyncio.sleep(random.uniform(0.6, 0.9) if slow else random.uniform(0.02, 0.08))
         conversation = str(data.get("conversation_id") or f"c_{user.id}_{int(time.time())}")
         return web.json_response({"reply": result.reply, "tool_calls": result.tool_calls,
                                   "conversation_id": conversation}, status=result.status)
+
+    async def review(request: web.Request) -> web.Response:
+        user = need_user(request)
+        data = await body_json(request)
+        product, text = text_field(data, "product", 40).lower(), text_field(data, "text", 2000)
+        if product not in bot.PRODUCTS or not text.strip():
+            raise refuse(400, f"product must be one of {', '.join(bot.PRODUCTS)} and text non-empty")
+        state.reviews.setdefault(product, []).append(text if not hardened else text.replace("<", "&lt;"))
+        return web.json_response({"stored": True, "by": user.id}, status=201)
 
     async def openapi(request: web.Request) -> web.Response:
         paths = {
@@ -179,6 +188,7 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
             "/api/me": {"get": {}},
             "/api/orders/{order}": {"get": {}},
             "/api/chat": {"post": {}},
+            "/api/reviews": {"post": {}},
             "/admin/refunds": {"post": {}},
             "/webhooks/stripe": {"post": {"security": []}},
         }
@@ -217,7 +227,7 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
     app.add_routes([
         web.get("/healthz", health), web.post("/api/login", login), web.post("/api/password-reset", password_reset),
         web.get("/api/me", me), web.get("/api/orders/{order}", order), web.post("/admin/refunds", refund),
-        web.post("/webhooks/stripe", stripe_webhook), web.post("/api/chat", chat),
+        web.post("/webhooks/stripe", stripe_webhook), web.post("/api/chat", chat), web.post("/api/reviews", review),
         web.get("/openapi.json", openapi), web.get("/api/internal/export-customers", export_customers),
         web.route("OPTIONS", "/{tail:.*}", preflight),
     ])

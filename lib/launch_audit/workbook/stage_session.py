@@ -125,6 +125,16 @@ class Stage:
         samples = [Sample.from_row(r) for r in data.get("samples", [])]
         return latency_figures(samples, self.profile.monitoring.p95_budget_ms)
 
+    def probe_coverage(self) -> HTMLView:
+        """Stage 5: the probe set as category × technique counts."""
+        from .redteam_view import coverage_html
+        return coverage_html()
+
+    def red_team_table(self) -> HTMLView:
+        """Stage 5: every probe with its verdict, and what to change for each category that failed."""
+        from .redteam_view import results_html
+        return results_html(self.shared.get("red_team", []), self.profile.redactor)
+
     def finish(self) -> HTMLView:
         """Mark the hand-off complete; the run driver only trusts a complete hand-off."""
         self.handoff.state = "complete"
