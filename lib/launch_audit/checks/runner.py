@@ -72,12 +72,12 @@ async def run_checks(profile: Profile, checks: Iterable[Check], *, net: Network 
             return found
 
     try:
-        results: list[list[Finding]] = []
+        by_check: dict[str, list[Finding]] = {}
         for phase in sorted({c.phase for c in checks}):       # later phases wait for the earlier ones
-            results += await asyncio.gather(*(guarded(c) for c in checks if c.phase == phase))
-        order = {id(c): i for i, c in enumerate(checks)}
-        ran = [c for phase in sorted({c.phase for c in checks}) for c in checks if c.phase == phase]
-        results = [r for _, r in sorted(zip(ran, results), key=lambda pair: order[id(pair[0])])]
+            batch = [c for c in checks if c.phase == phase]
+            for check, found in zip(batch, await asyncio.gather(*(guarded(c) for c in batch))):
+                by_check[check.id] = found
+        results = [by_check[c.id] for c in checks]
     finally:
         if own_net and net is not None:
             await net.aclose()
