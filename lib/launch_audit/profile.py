@@ -209,6 +209,9 @@ class ContentSink(Strict):
 
 class Chat(Strict):
     endpoint: str
+    # stage 5 talks as this account (a customer whose chat limit is raised for the audit window, so the
+    # probe set is not cut short and stage 4's rate-limit probe on user A stays meaningful); default: user A
+    token_env: EnvName | None = None
     reply_field: str = "reply"
     tool_calls_field: str | None = None
     conversation_field: str | None = "conversation_id"   # echoed back between turns when the reply has it

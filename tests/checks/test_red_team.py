@@ -117,14 +117,13 @@ def test_read_reply():
 
 @pytest.fixture(scope="module")
 def red_team_shops(tmp_path_factory):
-    """Both bots with the chat limit raised for the audit window, as a founder would for the red team
-    (the session's shared shops keep their limits for stage 4's tests)."""
+    """Both bots on their own addresses: the probes plant reviews, which the session's shared shops should
+    not carry into other tests. The profile talks as the red team's account (chat.token_env), whose chat
+    limit the hardened shop does not apply, as a founder would arrange for the audit window."""
     from launch_audit.demo import Layout
     shops = []
     for hardened, layout in ((False, Layout(prefix="127.0.24")), (True, Layout(prefix="127.0.25"))):
-        shop = DemoShop(tmp_path_factory.mktemp(f"redteam{int(hardened)}"), layout, hardened=hardened).start()
-        shop.state.chat_per_minute = 100_000
-        shops.append(shop)
+        shops.append(DemoShop(tmp_path_factory.mktemp(f"redteam{int(hardened)}"), layout, hardened=hardened).start())
     yield shops
     for shop in shops:
         shop.stop()

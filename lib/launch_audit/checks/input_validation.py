@@ -81,32 +81,38 @@ async def check_input_validation(ctx: CheckContext):
         values = values_for(ctx.profile, "a")
         body = fill(ep.body, values)
         who = token if ep.auth == "user" else None
-        bad, held = [], []
+        bad, held, unjudged = [], [], []
         for label, (raw, ctype) in malformed(body).items():
             try:
-                resp = await call(ctx, ep, token=who, values=values, content=raw, headers={"Content-Type": ctype})
+                resp = await call(ctx, ep, token=who, values=values, content=raw, headers={"Content-Type": ctype},
+                                  expect_throttle=True)
             except NetError as e:
-                bad.append(f"{label}: {e.reason}")
+                unjudged.append(f"{label}: {e.reason}")
                 continue
-            if resp.status >= 500 or 200 <= resp.status < 300:
+            if resp.status == 429:          # the rate limiter answered, not the validation: no verdict
+                unjudged.append(f"{label}: throttled (429)")
+            elif resp.status >= 500 or 200 <= resp.status < 300:
                 bad.append(f"{label} → {excerpt(resp, 80)}")
             else:
                 held.append(resp.status)
         try:
-            resp = await call(ctx, ep, token=who, values=values, body={**body, **PRIVILEGED})
+            resp = await call(ctx, ep, token=who, values=values, body={**body, **PRIVILEGED}, expect_throttle=True)
             echoed = echoed_privilege(resp.text) if 200 <= resp.status < 300 else []
             if echoed or resp.status >= 500:
                 bad.append(f"privileged fields {', '.join(PRIVILEGED)} → {excerpt(resp, 80)}"
                            + (f" (it took {', '.join(echoed)})" if echoed else ""))
         except NetError as e:
-            bad.append(f"privileged fields: {e.reason}")
+            unjudged.append(f"privileged fields: {e.reason}")
         where = f"{ep.method} {api.url(ep.path)}"
+        if not bad and not held:
+            return ctx.finding(Status.ERROR, name, f"{where}: no variant could be judged: {'; '.join(unjudged[:3])}")
         if bad:
             return ctx.finding(Status.FAIL, name, f"{where}: {'; '.join(bad)}. Validate every body against a "
                                "schema (types, required fields, lengths, content type) and answer 400/413/415/422",
                                details={"problems": bad})
+        note = f" ({len(unjudged)} not judged: {unjudged[0]})" if unjudged else ""
         return ctx.finding(Status.PASS, name, f"{where}: {len(held)} malformed bodies refused with "
-                           f"{', '.join(str(s) for s in sorted(set(held)))}; privileged fields not taken")
+                           f"{', '.join(str(s) for s in sorted(set(held)))}; privileged fields not taken{note}")
 
     async for f in ctx.each([e.name for e in targets], one):
         yield f

@@ -101,7 +101,9 @@ async def run_probes(ctx: CheckContext, check_id: str):
         yield ctx.finding(Status.SKIP, ctx.profile.domain, "no chat section in the profile")
         return
     probes = for_check(check_id)
-    token = token_of(ctx.profile, "a")                   # MissingSecret → skip
+    chat = ctx.profile.chat
+    # the red team's own account when the profile names one (its limit raised for the audit), else user A
+    token = ctx.profile.secret(chat.token_env) if chat.token_env else token_of(ctx.profile, "a")
     values = _values(ctx)
     # probes that plant content run one at a time: each must read back its own planted text, not another's
     gate = asyncio.Semaphore(1 if any(p.plant for p in probes) else CONCURRENT_PROBES)
@@ -134,8 +136,8 @@ async def run_probes(ctx: CheckContext, check_id: str):
                               details={"technique": probe.technique, "matched": result["matched"]})
         elif verdict == "error":
             yield ctx.finding(Status.ERROR, probe.id, "; ".join(result["matched"]))
-    if check_id == "S5.cost_abuse":
-        async for f in _burst(ctx, token):
+    if check_id == "S5.cost_abuse":     # as an ordinary customer (A): the red team's account may be exempt
+        async for f in _burst(ctx, token_of(ctx.profile, "a")):
             yield f
     throttled = counts.get("throttled", 0)
     if throttled:

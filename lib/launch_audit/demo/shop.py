@@ -130,12 +130,13 @@ class DemoShop:
         st = self.state
         self.tokens = {"a": st.token_for("u_a", 12 * 3600), "b": st.token_for("u_b", 12 * 3600),
                        "admin": st.token_for("u_admin", 12 * 3600),
-                       "a_expired": st.token_for("u_a", -3600)}     # for S4.authn_required's expired variant
+                       "a_expired": st.token_for("u_a", -3600),     # for S4.authn_required's expired variant
+                       "red_team": st.token_for("u_red", 12 * 3600)}
         values = {
             "DEMO_USER_A_TOKEN": self.tokens["a"], "DEMO_USER_A_PASSWORD": self.secrets.user_a_password,
             "DEMO_USER_B_TOKEN": self.tokens["b"], "DEMO_USER_B_PASSWORD": self.secrets.user_b_password,
             "DEMO_ADMIN_TOKEN": self.tokens["admin"], "DEMO_STRIPE_WHSEC": self.secrets.stripe_webhook,
-            "DEMO_USER_A_EXPIRED_TOKEN": self.tokens["a_expired"],
+            "DEMO_USER_A_EXPIRED_TOKEN": self.tokens["a_expired"], "DEMO_RED_TEAM_TOKEN": self.tokens["red_team"],
         }
         path = self.state_dir / CREDENTIALS_FILE
         path.write_text("# written by the demo shop at start; read through the profile's env_file\n"

@@ -31,6 +31,8 @@ class ShopState:
             "u_a": User("u_a", f"alice@customers.{DOMAIN}", "Alice Example", secrets.user_a_password),
             "u_b": User("u_b", f"bob@customers.{DOMAIN}", "Bob Example", secrets.user_b_password),
             "u_admin": User("u_admin", f"owner@{DOMAIN}", "Ada Founder", secrets.admin_password, role="admin"),
+            # the red team's account: a customer whose chat limit the founder raised for the audit window
+            "u_red": User("u_red", f"red-team@customers.{DOMAIN}", "Red Team (audit)", secrets.admin_password + "r"),
         }
         self.orders = {
             "1001": Order("1001", "u_a", self.users["u_a"].email, "2x Ethiopia Guji 250g", "1 Alder Lane, Leeds", 2800),
@@ -39,7 +41,8 @@ class ShopState:
         }
         self.reviews: dict[str, list[str]] = {"guji": ["Bright and fruity, lovely as a pour-over."],
                                               "colombia": ["Smooth decaf, no bitterness."]}
-        self.chat_per_minute = 30       # hardened: per user (tests of the red-team stage raise it)
+        self.chat_per_minute = 30       # hardened: per user; the red team's audit account is exempt
+        self.chat_exempt = {"u_red"}
         self.refunds: list[dict] = []
         self.webhook_events: list[dict] = []
         self.hits: Counter[str] = Counter()          # host -> requests served
