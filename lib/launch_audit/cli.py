@@ -18,6 +18,7 @@ from .checks import catalog
 from .findings import Finding, Severity, Status
 from .profile import json_schema
 from .profile_loader import ProfileError, load_profile
+from .redact import Redactor
 from .run_folder import RunFolderError
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_BAD_INPUT, EXIT_BROKEN = 0, 1, 2, 3
@@ -88,6 +89,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("probes", help="print the chatbot probe set's coverage (category × technique)")
 
+    email = sub.add_parser("email", help="build the founder email (report attached) and send it, or write email.eml")
+    email.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    email.add_argument("--to", required=True, help="the founder's address")
+    email.add_argument("--from", dest="sender", default="launch-audit <audit@launch-audit.invalid>")
+    email.add_argument("--smtp", default=None, metavar="HOST:PORT", help="SMTP server (STARTTLS required); login from "
+                       "LAUNCH_AUDIT_SMTP_USER and LAUNCH_AUDIT_SMTP_PASSWORD")
+    email.add_argument("--ca-bundle", default=None, help="extra trusted CA for the SMTP server (staging, tests)")
+    email.add_argument("--dry-run", action="store_true", help="write RUN_DIR/email.eml and send nothing")
+
+    diff = sub.add_parser("diff", help="what was fixed, what is new and what still fails between two runs")
+    diff.add_argument("old_run", type=Path, metavar="OLD_RUN")
+    diff.add_argument("new_run", type=Path, metavar="NEW_RUN")
+    diff.add_argument("--format", choices=["text", "json"], default="text")
+
     secrets = sub.add_parser("secrets", help="scan files, a repository (and its history) or CI logs for secrets")
     secrets.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     secrets.add_argument("--history", action="store_true", help="also every blob of the git history, deleted files included")
@@ -106,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"demo": cmd_demo, "run": cmd_run, "batch": cmd_batch, "report": cmd_report,
                 "validate": cmd_validate, "schema": cmd_schema, "secrets": cmd_secrets,
-                "probes": cmd_probes}[args.command](args)
+                "probes": cmd_probes, "diff": cmd_diff, "email": cmd_email}[args.command](args)
     except KeyboardInterrupt:
         term.fatal("interrupted; the unfinished run was left as a .partial folder")
         return EXIT_BROKEN
@@ -265,6 +280,56 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         shop.stop()
         term.say("Demo shop stopped.")
+
+
+def cmd_email(args: argparse.Namespace) -> int:
+    """Exit 0 written/sent, 2 bad input, 3 the chart or the send failed (email.eml is kept either way)."""
+    from .mailer.chart_png import ChartError, latency_png
+    from .mailer.founder_email import build_message
+    from .mailer.send import SendError, send, write_eml
+
+    if not (args.run_dir / "findings.json").is_file():
+        term.fatal(f"{args.run_dir} is not a run folder (no findings.json)")
+        return EXIT_BAD_INPUT
+    if "@" not in args.to:
+        term.fatal(f"--to {args.to!r} is not an email address")
+        return EXIT_BAD_INPUT
+    if not args.dry_run and not args.smtp:
+        term.fatal("give --smtp HOST:PORT, or --dry-run to only write email.eml")
+        return EXIT_BAD_INPUT
+    try:
+        chart = latency_png(args.run_dir)
+    except ChartError as e:
+        term.fatal(f"{e}; sending without the chart")
+        chart = None
+    msg = build_message(args.run_dir, args.to, args.sender, chart)
+    eml = write_eml(msg, args.run_dir)
+    if args.dry_run:
+        term.say(f"written: {eml}")
+        return EXIT_OK
+    host, _, port = args.smtp.rpartition(":")
+    if not host or not port.isdigit():
+        term.fatal(f"--smtp must be HOST:PORT, got {args.smtp!r} (the message is kept in {eml})")
+        return EXIT_BAD_INPUT
+    try:
+        send(msg, host, int(port), cafile=args.ca_bundle)
+    except SendError as e:
+        term.fatal(f"not sent: {e} (the message is kept in {eml})")
+        return EXIT_BROKEN
+    term.say(f"sent to {args.to} through {args.smtp} (a copy is in {eml})")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .reaudit import diff_json, diff_runs, diff_text
+
+    for run in (args.old_run, args.new_run):
+        if not (run / "findings.json").is_file():
+            term.fatal(f"{run} is not a run folder (no findings.json)")
+            return EXIT_BAD_INPUT
+    d = diff_runs(args.old_run, args.new_run)
+    print(Redactor().text(diff_json(d) if args.format == "json" else diff_text(d)))
+    return EXIT_OK
 
 
 def cmd_probes(args: argparse.Namespace) -> int:

@@ -89,7 +89,8 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
                               ["postgres://localhost/shop_dev", "postgres://app:${DB_PASSWORD}@db/shop"]),
     "jwt-signing-secret": ([j("JWT_SECRET=", r(48, HEX))], ["JWT_SECRET=changeme", "JWT_SECRET={jwt_secret}"]),
     "generic-secret": ([j('client_password = "', r(20), '"')],
-                       ['password = "password123"', 'password = "hunter"', 'api_key = "your-api-key-here"']),
+                       ['password = "password123"', 'password = "hunter"', 'api_key = "your-api-key-here"',
+                        'PASSWORD_ENV = "LAUNCH_AUDIT_SMTP_PASSWORD"']),       # an env var's name, not a value
     "generic-secret-env": ([j("MY_SERVICE_TOKEN=", r(32))], ["MY_SERVICE_TOKEN=${TOKEN}", "DEBUG_TOKEN=aaaaaaaaaaaa"]),
 }
 

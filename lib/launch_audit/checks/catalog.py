@@ -28,6 +28,7 @@ from .error_tracking import check_error_tracking
 from .exposed_files import check_exposed_files
 from .frontend import (check_frontend_internal_urls, check_frontend_secrets, check_source_maps,
                        check_test_keys_in_prod)
+from .handover_checks import check_alert_contacts, check_dns_map, check_env_inventory, check_runbooks
 from .health_endpoint import check_health_endpoint
 from .hsts import check_hsts
 from .https_redirect import check_https_redirect
@@ -125,10 +126,10 @@ _ENTRIES: list[tuple] = [
     ("S6.error_tracking", M.ATTESTED, I.DOWNTIME, S.MEDIUM, "Errors are tracked with sensitive fields stripped", "Set up Sentry (or similar) with PII scrubbing.", check_error_tracking),
     ("S6.alerting", M.ATTESTED, I.DOWNTIME, S.HIGH, "Someone is alerted on downtime, latency, 5xx, webhook failures and token spikes", "Route alerts to email/Slack with a named owner.", check_attested),
     # Stage 7 — handover
-    ("S7.dns_map", M.OFFLINE, _B, S.LOW, "The handover has the domain map", "Run stage 2 and keep the map in the handover."),
-    ("S7.env_inventory", M.OFFLINE, I.DOWNTIME, S.MEDIUM, "Every production env var has an owner and a purpose", "Fill in owner and purpose for each variable."),
-    ("S7.runbooks", M.OFFLINE, I.DOWNTIME, S.MEDIUM, "Key-rotation, rollback and leak runbooks exist", "Write the three runbooks and link them."),
-    ("S7.alert_contacts", M.OFFLINE, I.DOWNTIME, S.MEDIUM, "Alert contacts and first actions are named", "Name who gets alerts and what they do first."),
+    ("S7.dns_map", M.OFFLINE, _B, S.LOW, "The handover has the domain map", "Run stage 2 and keep the map in the handover.", check_dns_map),
+    ("S7.env_inventory", M.OFFLINE, I.DOWNTIME, S.MEDIUM, "Every production env var has an owner and a purpose", "Fill in owner and purpose for each variable.", check_env_inventory),
+    ("S7.runbooks", M.OFFLINE, I.DOWNTIME, S.MEDIUM, "Key-rotation, rollback and leak runbooks exist", "Write the three runbooks and link them.", check_runbooks),
+    ("S7.alert_contacts", M.OFFLINE, I.DOWNTIME, S.MEDIUM, "Alert contacts and first actions are named", "Name who gets alerts and what they do first.", check_alert_contacts),
 ]
 
 

@@ -38,6 +38,11 @@ def make_repo(repo: Path, s: DemoSecrets, *, hardened: bool) -> None:
     _write(repo / ".gitignore", "node_modules/\n" + (".env\n" if hardened else ""))
     _write(repo / "app" / "payments.py",
            "import os\n\nSTRIPE_KEY = os.environ['STRIPE_SECRET_KEY']\n")
+    if hardened:        # the runbooks the handover names
+        _write(repo / "docs" / "rotate-keys.md", "# Rotate keys\n\n1. Create the new key at the provider.\n"
+               "2. Put it in the host's secret store.\n3. Deploy.\n4. Revoke the old key.\n")
+        _write(repo / "docs" / "rollback.md", "# Roll back\n\nPromote the previous deployment in the host's dashboard.\n")
+        _write(repo / "docs" / "leak-response.md", "# Suspected leak\n\nRotate, check the provider's logs, tell customers.\n")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "Initial shop", date="2026-10-01T10:00:00Z")
     if hardened:

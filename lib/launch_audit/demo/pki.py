@@ -6,6 +6,7 @@ subject); some scanners (sslyze) reject leaves that mark it critical.
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 import warnings
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ class DemoCA:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - timedelta(days=days_before))
             .not_valid_after(now + timedelta(days=days_valid))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+            .add_extension(x509.SubjectAlternativeName([_san(n) for n in names]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.KeyUsage(digital_signature=True, key_encipherment=False, key_cert_sign=False,
                                          crl_sign=False, content_commitment=False, data_encipherment=False,
@@ -74,6 +75,14 @@ class DemoCA:
             .sign(self.key, hashes.SHA256())
         )
         return Issued(cert, key)
+
+
+def _san(name: str) -> x509.GeneralName:
+    """A DNS name, or an IP address (the demo SMTP server is reached by its loopback address)."""
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
 
 
 def server_context(issued: Issued, ca: DemoCA, folder: Path, name: str, *, legacy_tls: bool = False) -> ssl.SSLContext:

@@ -22,6 +22,7 @@ from .zone import zone_text
 
 DEFAULT_LAYOUT = Layout()
 CREDENTIALS_FILE = "credentials.env"
+SMTP_LOGIN = ("audit-mailer", "demo-smtp-" + "login")   # the demo submission account (not a secret of the shop)
 
 
 class DemoShop:
@@ -57,7 +58,10 @@ class DemoShop:
                                zone_text(self.layout, hardened=self.hardened, dkim_keys={"s1": dkim_key.public_b64},
                                          provider_keys={"pm": provider_key.public_b64}))
             self.dns.start()
-            self.smtp = DemoSMTP(self.layout.smtp_address, self.layout.smtp_port, self.state_dir / "mailbox")
+            mail_tls = server_context(ca.issue([f"mail.{DOMAIN}", self.layout.smtp_address]), ca,
+                                      self.state_dir / "tls", "mail")
+            self.smtp = DemoSMTP(self.layout.smtp_address, self.layout.smtp_port, self.state_dir / "mailbox",
+                                 tls=mail_tls, login=SMTP_LOGIN)
             self.smtp.start()
             self._loop = asyncio.new_event_loop()
             self._thread = threading.Thread(target=self._loop.run_forever, name="demo-shop-web", daemon=True)

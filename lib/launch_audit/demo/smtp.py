@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
+import ssl
 import threading
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class _Keep:
@@ -21,11 +24,33 @@ class _Keep:
         return "250 Message accepted for delivery"
 
 
+class _Login:
+    """AUTH PLAIN/LOGIN against one account (the founder email's sender), offered only after STARTTLS."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self.user, self.password = user.encode(), password.encode()
+
+    def __call__(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = (isinstance(auth_data, LoginPassword) and hmac.compare_digest(auth_data.login, self.user)
+              and hmac.compare_digest(auth_data.password, self.password))
+        return AuthResult(success=ok, handled=False)
+
+
 class DemoSMTP:
-    def __init__(self, address: str, port: int, folder: Path) -> None:
+    """Plain SMTP for the shop's own mail; STARTTLS (with the demo CA's certificate) and a login for
+    senders that ask for them, as a mail provider's submission port would."""
+
+    def __init__(self, address: str, port: int, folder: Path, *, tls: ssl.SSLContext | None = None,
+                 login: tuple[str, str] | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.handler = _Keep(folder)
-        self._controller = Controller(self.handler, hostname=address, port=port, server_hostname=f"mail.{address}")
+        extra = {}
+        if tls is not None:
+            extra = {"tls_context": tls, "require_starttls": False}
+        if login is not None:
+            extra |= {"authenticator": _Login(*login), "auth_require_tls": True}
+        self._controller = Controller(self.handler, hostname=address, port=port, server_hostname=f"mail.{address}",
+                                      **extra)
 
     @property
     def messages(self) -> list[bytes]:

@@ -23,7 +23,7 @@ from .rules import Rule, load_rules
 
 # values that are obviously not real secrets: templates, masks, docs placeholders, code references
 _PLACEHOLDER = re.compile(
-    r"(?i)x{5,}|\*{3,}|•{3,}|change[_-]?me|placeholder|your[_-]|<[^>]*>|\$\{|\{\{|%\(|(?-i:\$[A-Z_]{3,})|\{[\w.\[\]'\"]{1,40}\}|"
+    r"(?i)x{5,}|\*{3,}|•{3,}|change[_-]?me|placeholder|your[_-]|<[^>]*>|\$\{|\{\{|%\(|(?-i:\$[A-Z_]{3,})|(?-i:^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$)|\{[\w.\[\]'\"]{1,40}\}|"
     r"process\.env|os\.environ|getenv|^redacted$|^example|example$|example\.com|^dummy|^sample|^insert|^replace|^fake"
     r"|^test(?:ing)?(?:[_-]?(?:key|secret|token|password))?$|^secret$|^password\d*$|^none$|^null$|^undefined$")
 

@@ -112,6 +112,27 @@ class Report:
                 parts.append(f"<h4>{esc(title)}</h4>" + SectionView(title, found, ids, self.redactor).body)
         return HTMLView("".join(parts))
 
+    def changes(self) -> HTMLView:
+        """Since the previous complete run of this client (same outputs folder): fixed, new, still open."""
+        from ..reaudit import diff_runs, previous_run
+        before = previous_run(self.view.run_dir)
+        if before is None:
+            return HTMLView('<p class="la-empty">First audit of this client in this folder: nothing to compare.</p>')
+        d = diff_runs(before, self.view.run_dir)
+
+        def rows(items, label):
+            return "".join(f"<tr><td>{esc(label)}</td><td>{esc(f.severity)}</td><td><code>{esc(f.check_id)}</code>"
+                           f"</td><td>{esc(f.target, self.redactor)}</td></tr>" for f in items)
+        body = (rows(d.fixed, "fixed") + rows(d.new, "new") + rows(d.still, "still open")
+                + "".join(f"<tr><td>severity {esc(o.severity)} → {esc(n.severity)}</td><td>{esc(n.severity)}</td>"
+                          f"<td><code>{esc(n.check_id)}</code></td><td>{esc(n.target, self.redactor)}</td></tr>"
+                          for o, n in d.changed))
+        summary = (f"<p>Since run <code>{esc(d.old_run)}</code>: <b>{len(d.fixed)} fixed</b>, {len(d.new)} new, "
+                   f"{len(d.still)} still open, {len(d.changed)} changed severity"
+                   + (f", {len(d.not_rechecked)} not re-checked this time" if d.not_rechecked else "") + ".</p>")
+        return HTMLView(summary + '<table class="la-table"><thead><tr><th>Change</th><th>Severity</th><th>Check</th>'
+                        f"<th>Target</th></tr></thead><tbody>{body}</tbody></table>")
+
     def coverage(self) -> HTMLView:
         stages = self.view.run.get("stages", [])
         todo = [c for c in catalog.CATALOG.values() if c.run is None and c.stage in stages]

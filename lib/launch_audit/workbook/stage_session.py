@@ -22,6 +22,7 @@ from typing import Any
 
 from ..checks import catalog
 from ..checks.base import Check
+from ..checks.handover_checks import RUN_DIR_KEY
 from ..checks.runner import run_checks
 from ..findings import Finding
 from ..net import Network
@@ -83,6 +84,8 @@ class Stage:
             raise ValueError(f"not stage {self.stage} checks: {', '.join(wrong)}")
         for key in [k for k in self.shared if k.startswith("_")]:
             del self.shared[key]        # tasks of an earlier run's event loop
+        if self.run_dir:
+            self.shared[RUN_DIR_KEY] = str(self.run_dir)     # stage 7 reads the other stages' hand-offs
         progress = NotebookProgress(self.title, checks)
 
         def on_event(event: str, check: Check, found: list[Finding]) -> None:
