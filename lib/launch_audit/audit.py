@@ -84,6 +84,7 @@ def profile_summary(profile: Profile) -> dict[str, Any]:
         "founder": profile.founder.name if profile.founder else None,
         "p95_budget_ms": profile.monitoring.p95_budget_ms,
         "handover": profile.handover.model_dump(mode="json") if profile.handover else {},
+        "attest": {k: v.model_dump(mode="json") for k, v in profile.attest.items()},
     }
 
 

@@ -23,6 +23,7 @@ from tests.helpers import short_window_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_FILES = {"findings.json", "findings.csv", "findings.sarif", "latency.csv", "report.html", "handover.html",
+             "handover.md",
              "run.json", "notebooks"}
 
 
@@ -187,3 +188,13 @@ def test_runs_never_move_the_process_working_directory(shop, tmp_path, monkeypat
         assert not result.broken and result.run["report_errors"] == {}
     # (papermill "restores" the directory it found, even when told no cwd: that is harmless)
     assert set(moves) <= {before} and os.getcwd() == before
+
+
+def test_handover_markdown_copy_has_every_section(demo_run):
+    _, _, run_dir = demo_run
+    md = (run_dir / "handover.md").read_text()
+    for heading in ("## Domain map", "### CDN and redirects", "## Deployment and rollback",
+                    "## Production environment variables", "## Secrets found, and how to rotate them", "## Runbooks",
+                    "## Who gets alerts, and what they do first", "## Open risks"):
+        assert heading in md
+    assert "| OPENAI_API_KEY | Sam | **missing** |" in md and "**Stripe**" in md and "1. Dashboard" in md

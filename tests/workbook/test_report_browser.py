@@ -70,7 +70,7 @@ def test_report_renders_offline_with_scorecard_and_charts(browser, demo_run):
     assert (ARTIFACTS / "report.png").stat().st_size > 50_000
 
 
-def test_handover_renders_offline(browser, demo_run):
+def test_handover_renders_offline(browser, demo_run, shop):
     _, _, run_dir = demo_run
     page, problems, outside = open_offline(browser, run_dir / "handover.html")
     assert problems == [] and outside == []
@@ -83,6 +83,13 @@ def test_handover_renders_offline(browser, demo_run):
     # the mail setup stage 2 judged: SPF over its lookup limit with its tree, the weak DKIM key, DMARC
     assert "11 of 10 lookups" in text and "include:spf.crm.test" in text
     assert "rsa 1024" in text and "p=none" in text
+    # how each host is reached, deployment, and every secret with its provider's rotation steps
+    assert "CDN and redirects" in text and "redirects with temporary 302" in text
+    assert "Deployment and rollback" in text and "not attested" in text
+    assert "Secrets found" in text and "sk_live_" in text and "Roll key" in text and "Create access key" in text
+    assert "SENDGRID_API_KEY" in text and "not in the inventory" in text
+    for secret in shop.known_secrets():
+        assert secret not in text
     page.screenshot(path=str(ARTIFACTS / "handover.png"), full_page=True)
 
 

@@ -78,7 +78,8 @@ async def check_frontend_secrets(ctx: CheckContext):
             yield ctx.finding(status, f"{asset.url}:{m.line}",
                               f"{m.provider} {m.kind} secret ({m.rule_id}) {m.preview} is sent to every visitor's "
                               "browser: rotate it and move the call that needs it to the server",
-                              details={"rule": m.rule_id, "fingerprint": m.fingerprint, "kind": m.kind})
+                              details={"rule": m.rule_id, "fingerprint": m.fingerprint, "kind": m.kind,
+                                       "provider": m.provider, "preview": m.preview})
     for f in _unreadable(ctx, assets):
         yield f
     if not found and assets.items:

@@ -65,10 +65,77 @@ class Handover:
                              + esc("\n".join(mail["spf"]["tree"])) + "</pre>")
         return HTMLView("".join(parts))
 
+    # -- the data behind each section (also rendered as Markdown by handover_markdown.py) ----------
+    def _open(self, *check_ids: str) -> list:
+        return [f for f in self.view.findings if f.check_id in check_ids and str(f.status) in ("fail", "warn")]
+
+    def traffic_rows(self) -> list[list[str]]:
+        """Per host: behind a CDN or not, and how http:// and the other host reach the canonical one."""
+        by_host: dict[str, list[str]] = {}
+        for f in self.view.findings:
+            if f.check_id in ("S2.cloudflare", "S2.https_redirect", "S2.www_canonical", "S2.redirect_chain"):
+                host = f.target.split("://")[-1].split("/")[0]
+                by_host.setdefault(host, []).append(f"{f.check_id.split('.')[1]} {str(f.status)}: "
+                                                    f"{f.evidence.splitlines()[0][:160] if f.evidence else ''}")
+        return [[host, "; ".join(notes)] for host, notes in sorted(by_host.items())]
+
+    def env_var_rows(self) -> list[list[object]]:
+        listed = self.summary.get("handover", {}).get("env_vars", [])
+        rows: list[list[object]] = [[v.get("name"), v.get("owner"), v.get("purpose"), v.get("where")] for v in listed]
+        names = {v.get("name") for v in listed}
+        for f in self.view.findings:
+            for name in (f.details or {}).get("missing_from_inventory", []) + (f.details or {}).get("unlisted", []):
+                if name not in names:
+                    names.add(name)
+                    rows.append([name, None, None, "found in the prod env file, not in the inventory"])
+        return rows
+
+    def secret_rows(self) -> list[list[str]]:
+        """Every secret the scans found: what, where, and whether it is live."""
+        rows = []
+        for f in self._open("S1.secrets_in_repo", "S1.secrets_in_history", "S1.secrets_in_ci_logs",
+                            "S3.frontend_secrets"):
+            d = f.details or {}
+            rows.append([d.get("provider", "?"), d.get("preview", ""), f.target, f.check_id.split(".")[1],
+                         d.get("kind", str(f.status))])
+        return rows
+
+    def rotation_plan(self) -> list[tuple[str, list[str]]]:
+        """For each kind of secret found, the provider's concrete rotation steps."""
+        from ..secrets.rotation import rotation_steps
+        providers = sorted({row[0] for row in self.secret_rows() if row[4] in ("live", "fail")})
+        return [(p, rotation_steps(p)) for p in providers]
+
+    def deployment_notes(self) -> list[list[str]]:
+        attest = self.summary.get("attest", {}) or {}
+        rows = []
+        for check_id, label in (("S3.rollback_path", "Rollback of the last deploy"), ("S3.least_privilege",
+                                                                                    "Least-privilege accounts")):
+            a = attest.get(check_id) or {}
+            rows.append([label, ("tested" if a.get("ok") else "not confirmed") if a else "not attested",
+                         a.get("note") or "—"])
+        books = self.summary.get("handover", {}).get("runbooks", {}) or {}
+        rows.append(["Rollback runbook", "written" if books.get("rollback") else "missing", books.get("rollback") or ""])
+        return rows
+
+    # -- HTML sections ----------------------------------------------------------------------------------
+    def traffic(self) -> HTMLView:
+        return HTMLView(_table(["Host", "CDN and redirects, as the audit saw them"], self.traffic_rows()))
+
     def env_vars(self) -> HTMLView:
-        rows = [[v.get("name"), v.get("owner"), v.get("purpose"), v.get("where")]
-                for v in self.summary.get("handover", {}).get("env_vars", [])]
-        return HTMLView(_table(["Variable", "Owner", "Purpose", "Where it lives"], rows))
+        return HTMLView(_table(["Variable", "Owner", "Purpose", "Where it lives"], self.env_var_rows()))
+
+    def secrets(self) -> HTMLView:
+        rows = self.secret_rows()
+        if not rows:
+            return HTMLView('<p class="la-note">No secret was found in the code, its history, CI logs or the frontend.</p>')
+        plan = "".join(f"<li><b>{esc(p)}</b><ol>" + "".join(f"<li>{esc(step)}</li>" for step in steps) + "</ol></li>"
+                       for p, steps in self.rotation_plan())
+        return HTMLView(_table(["Provider", "Secret (redacted)", "Where", "Found by", "Kind"], rows)
+                        + (f"<h3>Rotate them: step by step</h3><ul>{plan}</ul>" if plan else ""))
+
+    def deployment(self) -> HTMLView:
+        return HTMLView(_table(["What", "State", "Note"], self.deployment_notes()))
 
     def alert_contacts(self) -> HTMLView:
         rows = [[c.get("who"), c.get("channel"), c.get("first_action")]

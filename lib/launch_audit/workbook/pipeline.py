@@ -30,6 +30,7 @@ from ..profile import MissingSecret, Profile
 from ..profile_loader import load_profile
 from ..run_folder import RunFolder, RunFolderError, explain_os_error
 from .execute import WarmKernel, execute
+from .handover_markdown import write_handover_markdown
 from .export import export_html, warm_exporter
 from .handoff import read_handoff, stage_file
 from .run_view import write_latency_csv
@@ -203,6 +204,10 @@ def build_reports(work: Path, nb_dir: Path | None = None, cell_timeout_s: float 
 
     with ThreadPoolExecutor(len(jobs)) as pool:
         list(pool.map(one, jobs))
+    try:                                    # the founder keeps this one in their repository
+        write_handover_markdown(work)
+    except Exception as e:  # noqa: BLE001 - a broken Markdown copy must not lose the HTML reports
+        problems["handover.md"] = f"{type(e).__name__}: {e}"
     return problems
 
 
