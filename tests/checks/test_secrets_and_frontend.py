@@ -229,3 +229,13 @@ async def test_no_raw_demo_secret_in_any_evidence(demo_findings, shop):
     for value in (s.stripe_live, s.stripe_test, s.openai, s.aws[0], s.aws[1], s.github, s.sendgrid, s.db_password,
                   s.jwt_secret, s.user_a_password):
         assert value not in dumped
+
+
+async def test_ci_log_archive_named_by_the_profile(demo_profile, tmp_path):
+    import zipfile
+    archive = tmp_path / "actions-run-77.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("1_deploy.txt", "export TOKEN=" + "gh" + "p_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" + "\n")
+    repo = demo_profile.repo.model_copy(update={"ci_logs": [str(archive)]})
+    [f] = await run_checks(demo_profile.model_copy(update={"repo": repo}), [catalog.get("S1.secrets_in_ci_logs")])
+    assert f.status is Status.FAIL and f.target == f"{archive}!1_deploy.txt:1"

@@ -91,7 +91,9 @@ async def check_secrets_in_ci_logs(ctx: CheckContext):
         result = await asyncio.to_thread(scan_paths, [path], scanner)
         if not result.found:
             return ctx.finding(Status.PASS, entry, f"no secret printed in the logs ({result.summary()})")
-        return list(_findings(ctx, [Located(f"{entry.rstrip('/')}/{loc.path}", loc.match) for loc in result.found]))
+        def shown(rel: str) -> str:          # as the profile names it (a file keeps an archive's "!member")
+            return entry + rel[len(str(path)):] if path.is_file() else f"{entry.rstrip('/')}/{rel}"
+        return list(_findings(ctx, [Located(shown(loc.path), loc.match) for loc in result.found]))
 
     async for f in ctx.each(repo.ci_logs, one):
         yield f

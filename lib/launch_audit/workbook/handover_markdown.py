@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .handover_view import Handover
+from .handover_view import LEAK_RESPONSE, Handover
 
 
 def _cell(value: object) -> str:
@@ -43,6 +43,9 @@ def handover_markdown(run_dir: Path | str) -> str:
     books = summary.get("handover", {}).get("runbooks", {}) or {}
     lines += ["## Runbooks", ""] + _table(["Runbook", "Where"], [[label, books.get(key)] for key, label in (
         ("rotate_keys", "Rotate keys"), ("rollback", "Roll back a deploy"), ("leak_response", "Respond to a suspected leak"))])
+    if not books.get("leak_response"):
+        lines += ["Until your own leak runbook is written:", ""] + [f"{i}. {step}" for i, step in
+                                                                  enumerate(LEAK_RESPONSE, 1)] + [""]
     lines += ["## Who gets alerts, and what they do first", ""]
     lines += _table(["Who", "Channel", "First action"], [[c.get("who"), c.get("channel"), c.get("first_action")]
                                                           for c in summary.get("handover", {}).get("alert_contacts", [])])

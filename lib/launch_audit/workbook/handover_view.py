@@ -18,6 +18,16 @@ def _table(headers: list[str], rows: list[list[object]], cls: str = "") -> str:
     return f'<table class="la-table {cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+LEAK_RESPONSE = (
+    "Rotate the credential first (the 'Secrets found' section has the provider's steps), then investigate.",
+    "Check the provider's logs and bills for use since the secret was exposed; note times and addresses.",
+    "If customer data may have been read, write down what, whose and when: data-protection rules set deadlines "
+    "for telling regulators and customers.",
+    "Remove the secret from code, logs and CI; add the pre-commit secret scan so it does not come back.",
+    "Tell the consultant and the team what happened and what changed.",
+)
+
+
 class Handover:
     def __init__(self, run_dir: str | Path) -> None:
         self.view: RunView = load_run(run_dir)
@@ -146,7 +156,10 @@ class Handover:
         books = self.summary.get("handover", {}).get("runbooks", {}) or {}
         rows = [[label, books.get(key)] for key, label in
                 (("rotate_keys", "Rotate keys"), ("rollback", "Roll back a deploy"), ("leak_response", "Respond to a suspected leak"))]
-        return HTMLView(_table(["Runbook", "Where"], rows))
+        fallback = "" if books.get("leak_response") else (
+            "<p>Until your own leak runbook is written, follow these steps:</p><ol>"
+            + "".join(f"<li>{esc(step)}</li>" for step in LEAK_RESPONSE) + "</ol>")
+        return HTMLView(_table(["Runbook", "Where"], rows) + fallback)
 
     def open_risks(self) -> HTMLView:
         return HTMLView(risk_list_html(self.view.findings, self.redactor, top=15))
