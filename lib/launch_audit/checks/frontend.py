@@ -67,15 +67,11 @@ def _bundled(assets: Assets) -> list[Asset]:
 
 async def check_frontend_secrets(ctx: CheckContext):
     assets = await collect(ctx)
-    scanner = Scanner()
     found = 0
-    for asset in _bundled(assets):
-        for m in scanner.scan(asset.text.encode("utf-8", "replace")):
-            if m.kind == "publishable":
-                continue
+    for asset, m in assets.secrets():
+        if m.kind != "publishable":
             found += 1
-            status = Status.FAIL if m.kind == "live" else Status.WARN
-            yield ctx.finding(status, f"{asset.url}:{m.line}",
+            yield ctx.finding(Status.FAIL if m.kind == "live" else Status.WARN, f"{asset.url}:{m.line}",
                               f"{m.provider} {m.kind} secret ({m.rule_id}) {m.preview} is sent to every visitor's "
                               "browser: rotate it and move the call that needs it to the server",
                               details={"rule": m.rule_id, "fingerprint": m.fingerprint, "kind": m.kind,
@@ -152,13 +148,12 @@ async def check_test_keys_in_prod(ctx: CheckContext):
     assets = await collect(ctx)
     scanner = Scanner()
     found = 0
-    for asset in _bundled(assets):
-        for m in scanner.scan(asset.text.encode("utf-8", "replace")):
-            if m.kind == "test":
-                found += 1
-                yield ctx.finding(Status.FAIL, f"{asset.url}:{m.line}",
-                                  f"production serves a test-mode key: {m.provider} {m.preview} ({m.rule_id}); "
-                                  "checkout will not take real payments", details={"fingerprint": m.fingerprint})
+    for asset, m in assets.secrets():
+        if m.kind == "test":
+            found += 1
+            yield ctx.finding(Status.FAIL, f"{asset.url}:{m.line}",
+                              f"production serves a test-mode key: {m.provider} {m.preview} ({m.rule_id}); "
+                              "checkout will not take real payments", details={"fingerprint": m.fingerprint})
     repo = ctx.profile.repo
     prod_env = next((p for name, p in (repo.env_files.items() if repo else []) if name.lower() in ("prod", "production")), None)
     if prod_env:

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from ..net.errors import NetError
+from ..secrets.scanner import Scanner, SecretMatch
 from .base import CheckContext
 
 MAX_SCRIPTS = 40
@@ -45,6 +46,15 @@ class Assets:
     items: list[Asset] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)       # url -> why it could not be read
     capped: bool = False
+    _secrets: list[tuple[Asset, SecretMatch]] | None = field(default=None, repr=False)
+
+    def secrets(self) -> list[tuple[Asset, SecretMatch]]:
+        """Every secret in what browsers receive, scanned once for the checks that need it."""
+        if self._secrets is None:
+            scanner = Scanner()
+            self._secrets = [(a, m) for a in self.items if a.kind in ("page", "script", "inline")
+                             for m in scanner.scan(a.text.encode("utf-8", "replace"))]
+        return self._secrets
 
     @property
     def pages(self) -> list[Asset]:
