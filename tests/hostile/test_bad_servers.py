@@ -51,8 +51,8 @@ async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
 @pytest.fixture(scope="module")
 def bad_servers(shop):
     ip = TEST_LAYOUT.ip
-    servers = {TRICKLE: RawServer(ip(120), trickle).start(), RESET: RawServer(ip(121), reset_midway).start(),
-               NOT_TLS: RawServer(ip(122), garbage).start()}
+    servers = {TRICKLE: RawServer(ip(130), trickle).start(), RESET: RawServer(ip(131), reset_midway).start(),
+               NOT_TLS: RawServer(ip(132), garbage).start()}
     for name, server in servers.items():
         shop.dns.resolver.add(f"{name}. IN A {server.address}")
     yield servers
