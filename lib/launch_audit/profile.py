@@ -223,10 +223,18 @@ class Chat(Strict):
     max_turns: int = Field(default=4, ge=1, le=20)       # per probe
 
 
+PROD_ENV_NAMES = ("prod", "production")
+
+
 class Repo(Strict):
     path: str | None = None
     ci_logs: list[str] = Field(default_factory=list)
     env_files: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def prod_env_file(self) -> str | None:
+        """The env_files entry that is production (named prod or production), as written in the profile."""
+        return next((p for name, p in self.env_files.items() if name.lower() in PROD_ENV_NAMES), None)
 
 
 class Logs(Strict):

@@ -93,15 +93,21 @@ async def dmarc_records(ctx: CheckContext, domain: str) -> list[str]:
     return [v for v in values if v.strip().lower().startswith("v=dmarc1")]
 
 
-async def check_dmarc(ctx: CheckContext):
-    assert ctx.net is not None
-    domain = ctx.profile.domain
-    where = f"_dmarc.{domain}"
+async def dmarc_policy(ctx: CheckContext, domain: str) -> tuple[list[str], str]:
+    """The DMARC records that apply to ``domain`` and where they were found: its own, else its
+    organizational domain's (RFC 7489 §6.6.3)."""
     records = await dmarc_records(ctx, domain)
     org = organizational_domain(domain)
     if not records and org != domain:
-        records = await dmarc_records(ctx, org)          # the organizational domain's policy covers us
-        where = f"_dmarc.{org} (organizational domain)"
+        return await dmarc_records(ctx, org), f"_dmarc.{org} (organizational domain)"
+    return records, f"_dmarc.{domain}"
+
+
+async def check_dmarc(ctx: CheckContext):
+    assert ctx.net is not None
+    domain = ctx.profile.domain
+    records, where = await dmarc_policy(ctx, domain)
+    org = organizational_domain(domain)
     authorized: dict[str, bool] = {}
     undeliverable: list[str] = []
     if len(records) == 1:

@@ -10,6 +10,7 @@ from itertools import combinations
 from dotenv import dotenv_values
 
 from ..findings import Status
+from ..profile import PROD_ENV_NAMES
 from ..redact import fingerprint
 from .base import CheckContext
 
@@ -43,7 +44,7 @@ def judge_env(envs: dict[str, dict[str, str]], inventory: set[str]) -> tuple[Sta
                 shared.append({"envs": [a, b], "vars": where, "fingerprint": fingerprint(value)})
                 problems.append(f"{a} and {b} share the value of {where} (#{fingerprint(value)}): "
                                 f"a leak of {a} opens {b}")
-    prod = next((envs[k] for k in envs if k.lower() in ("prod", "production")), None)
+    prod = next((envs[k] for k in envs if k.lower() in PROD_ENV_NAMES), None)
     missing = sorted(set(prod) - inventory) if prod is not None else []
     if missing:
         problems.append(f"prod variables not in the handover inventory (no owner, no purpose): {', '.join(missing)}")

@@ -154,8 +154,7 @@ async def check_test_keys_in_prod(ctx: CheckContext):
             yield ctx.finding(Status.FAIL, f"{asset.url}:{m.line}",
                               f"production serves a test-mode key: {m.provider} {m.preview} ({m.rule_id}); "
                               "checkout will not take real payments", details={"fingerprint": m.fingerprint})
-    repo = ctx.profile.repo
-    prod_env = next((p for name, p in (repo.env_files.items() if repo else []) if name.lower() in ("prod", "production")), None)
+    prod_env = ctx.profile.repo.prod_env_file if ctx.profile.repo else None
     if prod_env:
         path = ctx.profile.path(prod_env)
         try:

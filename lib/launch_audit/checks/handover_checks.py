@@ -49,8 +49,7 @@ async def check_dns_map(ctx: CheckContext):
 
 
 def _prod_env_names(ctx: CheckContext) -> list[str]:
-    repo = ctx.profile.repo
-    path = next((p for name, p in (repo.env_files.items() if repo else []) if name.lower() in ("prod", "production")), None)
+    path = ctx.profile.repo.prod_env_file if ctx.profile.repo else None
     if not path or not ctx.profile.path(path).is_file():
         return []
     return list(dotenv_values(ctx.profile.path(path)))

@@ -447,12 +447,9 @@ class _Evaluation:
 
     async def check(self, domain: str) -> tuple[str, str]:
         try:
-            txts = [txt_value(r) for r in await self.dns.query(domain, "TXT")]
-        except DNSNotFound:
-            txts = []
-        except (DNSError, TargetTimeout) as e:
+            records = await spf_records(self.dns, domain)
+        except (DNSError, TargetTimeout) as e:       # (NXDOMAIN is no record, handled in spf_records)
             return "temperror", str(e)
-        records = [v for v in txts if is_spf(v)]
         if not records:
             return "none", f"no SPF record at {domain}"
         if len(records) > 1:
