@@ -24,7 +24,7 @@ async def run_check(check: Check, profile: Profile, net: Network | None, shared:
     """One check, never raising: what it yielded before trouble is kept."""
     if check.run is None:
         return []
-    ctx = CheckContext(check, profile, net.for_check() if net else None, shared)
+    ctx = CheckContext(check, profile, net.for_check(check_id=check.id) if net else None, shared)
     if check.mode is Mode.ACTIVE and not profile.scope.allow_active:
         return [ctx.finding(Status.SKIP, profile.domain, "active probe: the profile's scope.allow_active is false")]
     findings: list[Finding] = []

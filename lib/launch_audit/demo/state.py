@@ -46,6 +46,8 @@ class ShopState:
         self.refunds: list[dict] = []
         self.webhook_events: list[dict] = []
         self.hits: Counter[str] = Counter()          # host -> requests served
+        # (monotonic time, host, User-Agent) of every request: tests check an audit's pacing and budgets
+        self.request_log: list[tuple[float, str, str]] = []
         self._windows: dict[str, deque[float]] = defaultdict(deque)
 
     # -- tokens -----------------------------------------------------------------

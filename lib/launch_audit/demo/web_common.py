@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import traceback
 
 from aiohttp import web
@@ -29,6 +30,7 @@ def make_middleware(state: ShopState, *, tls: bool):
     @web.middleware
     async def middleware(request: web.Request, handler):
         state.hits[host_of(request)] += 1
+        state.request_log.append((time.monotonic(), host_of(request), request.headers.get("User-Agent", "")))
         try:
             response = await handler(request)
         except web.HTTPException as exc:

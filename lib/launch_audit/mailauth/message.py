@@ -87,9 +87,16 @@ def verify_dkim(raw: bytes, txt_lookup: Callable[[str], bytes | None]) -> list[D
                                     "(the message was changed after signing)")
         except dkim.DKIMException as e:
             ok, reason = False, str(e)
-        outcomes.append(DkimOutcome((signer.domain or b"").decode().lower(), (signer.selector or b"").decode(),
+        outcomes.append(DkimOutcome(_text(signer.domain).lower(), _text(signer.selector),
                                     bool(ok), reason, getattr(signer, "keysize", None) if ok else None))
     return outcomes
+
+
+def _text(value: bytes | str | None) -> str:
+    """dkimpy leaves a signature's d= and s= as bytes, or as str when it gave up parsing early."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value or ""
 
 
 @dataclass

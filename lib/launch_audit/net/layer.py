@@ -22,11 +22,11 @@ from ..profile import Profile
 from .errors import (NetError, TargetProtocolError, TargetTimeout, TargetUnreachable, Throttled,
                      TLSError, UnsupportedScheme)
 from .http import HttpResponse, Hop, RedirectChain
-from .ratelimit import Budget, HostRateLimiter
+from .ratelimit import Budget, HostRateLimiter, default_pacing_dir
 from .resolver import Resolver
 from .scope import ScopeGuard
 from .timing import TimedStream
-from .tls import Handshake, TLSContexts, handshake
+from .tls import Handshake, TLSContexts, explain_ssl_error, handshake
 from .transport import ResolvingBackend, ResolvingTransport
 
 USER_AGENT = "launch-audit/0.1 (pre-launch security audit; authorised by the site owner)"
@@ -44,7 +44,8 @@ class Network:
         self.resolver = Resolver(net.nameservers, net.timeout_s)
         self.tls = TLSContexts(str(profile.path(net.ca_bundle)) if net.ca_bundle else None)
         self.scope = ScopeGuard(list(profile.scope.hosts), profile.scope.allow_active)
-        self.limiter = HostRateLimiter(profile.scope.max_requests_per_second)
+        # paced across processes: a run's stage kernels and a batch's clients share each host's rate
+        self.limiter = HostRateLimiter(profile.scope.max_requests_per_second, default_pacing_dir())
         self.backend = ResolvingBackend(self.resolver, self.port_map, self.scope)
         self.requests_sent = 0
         self._client: httpx.AsyncClient | None = None
@@ -73,8 +74,8 @@ class Network:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    def for_check(self, budget: int | None = None) -> CheckNet:
-        return CheckNet(self, Budget(budget or self.profile.scope.max_requests_per_check))
+    def for_check(self, budget: int | None = None, check_id: str = "") -> CheckNet:
+        return CheckNet(self, Budget(budget or self.profile.scope.max_requests_per_check), check_id)
 
 
 def _no_cookies() -> http.cookiejar.CookieJar:
@@ -89,10 +90,12 @@ def _no_cookies() -> http.cookiejar.CookieJar:
 class CheckNet:
     """What one check may use: HTTP, TLS and DNS through the run's layer, within its budget."""
 
-    def __init__(self, net: Network, budget: Budget) -> None:
+    def __init__(self, net: Network, budget: Budget, check_id: str = "") -> None:
         self.net = net
         self.budget = budget
         self.dns = net.resolver
+        # the target's logs (and its WAF) can tell which check sent a request
+        self.user_agent = f"{USER_AGENT[:-1]}; check {check_id})" if check_id else USER_AGENT
 
     async def _admit(self, host: str, active: bool) -> None:
         self.net.scope.require(host, active=active)
@@ -138,8 +141,8 @@ class CheckNet:
         try:
             # the total deadline also ends a server that trickles bytes forever
             async with asyncio.timeout(timeout * 3):
-                request = client.build_request(method, url, headers=headers, json=json, content=content,
-                                               timeout=httpx.Timeout(timeout))
+                request = client.build_request(method, url, headers={"User-Agent": self.user_agent, **(headers or {})},
+                                               json=json, content=content, timeout=httpx.Timeout(timeout))
                 response = await client.send(request, stream=True)
                 try:
                     body, truncated = await _read_capped(response, cap)
@@ -210,7 +213,7 @@ class CheckNet:
             err.verify_code = e.verify_code  # type: ignore[attr-defined]
             raise err from None
         except ssl.SSLError as e:
-            raise TLSError(f"TLS handshake with {host} failed: {e.reason or e}", host=host) from None
+            raise TLSError(f"TLS handshake with {host} failed: {explain_ssl_error(e)}", host=host) from None
         except (TimeoutError, asyncio.TimeoutError):
             raise TargetTimeout(f"TLS handshake with {host} timed out after {self.net.timeout_s:g}s", host=host) from None
         except ConnectionRefusedError:
@@ -251,7 +254,9 @@ def _connect_error(method: str, url: str, host: str, e: httpx.ConnectError) -> N
         return cause
     if isinstance(cause, ssl.SSLCertVerificationError):
         return TLSError(f"{method} {url}: certificate rejected: {cause.verify_message or cause.reason}", host=host)
-    if isinstance(cause, ssl.SSLError) or "SSL" in text or "certificate" in text.lower():
+    if isinstance(cause, ssl.SSLError):
+        return TLSError(f"{method} {url}: TLS failed: {explain_ssl_error(cause)}", host=host)
+    if "SSL" in text or "certificate" in text.lower():
         return TLSError(f"{method} {url}: TLS failed: {_first_line(e)}", host=host)
     return TargetUnreachable(f"{method} {url}: cannot connect ({_first_line(e) or 'refused'})", host=host)
 

@@ -74,6 +74,10 @@ class Resolver:
             raise TargetTimeout(f"DNS query {name} {rdtype} timed out after {self.timeout_s:g}s ({self.description})",
                                 host=name) from None
         except dns.resolver.NoNameservers as e:
+            errors = [err for _, _, _, err, _ in e.kwargs.get("errors", [])]
+            if errors and all(isinstance(err, dns.message.ChainTooLong) for err in errors):
+                raise DNSError(f"DNS query {name} {rdtype} failed: its CNAME chain loops or is too long "
+                               "(browsers cannot resolve it)", host=name) from None
             raise DNSError(f"DNS query {name} {rdtype} failed: no nameserver answered usefully (SERVFAIL/REFUSED): {e.msg if hasattr(e, 'msg') else e}",
                            host=name) from None
         except dns.resolver.YXDOMAIN:

@@ -66,6 +66,28 @@ class Handshake:
         return x509.load_der_x509_certificate(self.chain_der[0]) if self.chain_der else None
 
 
+# OpenSSL's terse reasons, in words a founder can act on
+_SSL_REASONS = (
+    ("WRONG_VERSION_NUMBER", "the server does not speak TLS on this port"),
+    ("ASN1", "the server's certificate is malformed (it cannot be parsed)"),
+    ("BAD_CERTIFICATE", "the server's certificate is malformed (it cannot be parsed)"),
+    ("UNSUPPORTED_PROTOCOL", "no TLS version both sides accept"),
+    ("NO_PROTOCOLS_AVAILABLE", "no TLS version both sides accept"),
+    ("HANDSHAKE_FAILURE", "the server ended the handshake (no common cipher or protocol)"),
+    ("UNEXPECTED_EOF", "the server closed the connection during the handshake"),
+)
+
+
+def explain_ssl_error(e: ssl.SSLError) -> str:
+    """OpenSSL's reason with what it means, e.g. 'the server's certificate is malformed … [ASN1 lib]'."""
+    raw = str(e.reason or e.strerror or e)[:200]
+    text = f"{raw} {e}".upper()
+    for code, meaning in _SSL_REASONS:
+        if code in text:
+            return f"{meaning} [{raw}]"
+    return raw
+
+
 def peer_chain(sslobj: ssl.SSLObject | ssl.SSLSocket) -> list[bytes]:
     try:  # Python 3.13+: the whole chain the server sent
         chain = sslobj.get_unverified_chain()  # type: ignore[union-attr]
