@@ -8,6 +8,8 @@ from launch_audit.demo import DemoShop, Layout
 from launch_audit.profile import Profile
 from launch_audit.profile_loader import load_profile
 
+from tests.browser import browser  # noqa: F401 - headless Chromium, a fixture for the report tests
+
 # test shops live on their own prefixes so a consultant's `launch-audit demo --serve` never collides
 TEST_LAYOUT = Layout(prefix="127.0.20")
 HARDENED_LAYOUT = Layout(prefix="127.0.21")
@@ -33,3 +35,28 @@ def demo_profile(shop: DemoShop) -> Profile:
 @pytest.fixture(scope="session")
 def hardened_profile(hardened_shop: DemoShop) -> Profile:
     return load_profile(hardened_shop.write_profile())
+
+
+class DemoRun(tuple):
+    """(exit code, outputs folder, run folder) of one `launch-audit run` of the demo, plus what the terminal
+    showed and every request the shop served during it."""
+
+    terminal: str
+    requests: list[tuple[float, str, str]]
+
+
+@pytest.fixture(scope="session")
+def demo_run(shop, tmp_path_factory) -> DemoRun:
+    """`launch-audit run` of the demo profile in its own process, as a consultant types it: all seven
+    stages, the profile's real sampling window."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("outputs")
+    first = len(shop.state.request_log)
+    done = subprocess.run([sys.executable, "-m", "launch_audit", "run", str(shop.write_profile()), "--out", str(out)],
+                          capture_output=True, timeout=600)
+    run = DemoRun((done.returncode, out, (out / "demo-shop" / "latest").resolve()))
+    run.terminal = (done.stdout + done.stderr).decode("utf-8", "replace")
+    run.requests = shop.state.request_log[first:]
+    return run

@@ -38,7 +38,7 @@ class RawServer:
             self.arrivals.append(time.monotonic())
             try:
                 await self.handler(reader, writer)
-            except (ConnectionError, asyncio.CancelledError):
+            except (ConnectionError, asyncio.CancelledError, asyncio.IncompleteReadError):
                 pass
             finally:
                 writer.close()

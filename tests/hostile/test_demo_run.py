@@ -1,0 +1,28 @@
+"""The demo's full run (the session's `demo_run`, all seven stages in their kernels) seen from the shop:
+every request within its check's budget and every host within the profile's pace, and nothing secret on
+the consultant's terminal."""
+
+from __future__ import annotations
+
+from launch_audit.profile_loader import load_profile
+
+from tests.hostile.hostile_site import within_pace, requests_per_check
+
+
+def test_budgets_and_pace_hold_over_a_full_demo_run(demo_run, shop):
+    scope = load_profile(shop.write_profile()).scope
+    requests = demo_run.requests
+    assert demo_run[0] == 0 and len(requests) > 500
+    per_check = requests_per_check(requests)
+    assert "?" not in per_check, "a request did not say which check sent it"
+    assert len(per_check) > 30
+    assert max(per_check.values()) <= scope.max_requests_per_check, per_check.most_common(3)
+    assert within_pace(requests, scope.max_requests_per_second) == {}
+
+
+def test_no_secret_of_the_demo_reaches_the_terminal(demo_run, shop):
+    terminal = demo_run.terminal
+    assert "Report:" in terminal
+    for secret in shop.known_secrets():
+        assert secret not in terminal, f"{secret[:6]}… printed on the terminal"
+    assert "\x1b" not in terminal
