@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import signal
 import sys
 import threading
@@ -125,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         term.fatal("interrupted; the unfinished run was left as a .partial folder")
         return EXIT_BROKEN
+    except BrokenPipeError:
+        # the reader went away (`launch-audit diff … | head`): stop quietly, and keep Python's
+        # final flush of stdout from printing a second error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -112,3 +112,17 @@ def test_bad_command_lines_exit_2_without_a_traceback(argv, capsys):
         raise SystemExit(main(argv))
     assert exit_info.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["schema"], ["probes"]])
+def test_a_reader_that_goes_away_is_not_an_error(argv):
+    """`launch-audit schema | head -1`: the pipe closes before we write; we stop quietly."""
+    import os
+    import subprocess
+    import sys
+    read_end, write_end = os.pipe()
+    os.close(read_end)                           # the reader is gone before the first byte
+    done = subprocess.run([sys.executable, "-m", "launch_audit", *argv], stdout=write_end, stderr=subprocess.PIPE,
+                          timeout=60)
+    os.close(write_end)
+    assert done.returncode == 0 and done.stderr == b"", done.stderr.decode(errors="replace")[-500:]
