@@ -44,7 +44,6 @@ MARKDOWN = "[click me](javascript:console.log('pwned-md')) ![x](https://outside.
 ANSI = "\x1b]0;pwned-terminal-title\x07\x1b[2J\x1b[31mRED\x1b[0m"
 INVALID_UTF8 = b"\xff\xfe\xc3\x28\xa0\xa1"
 PAYLOAD = f"{SCRIPT} {HANDLER} {JS_LINK} {MARKDOWN}"
-MARKERS = ("pwned-script", "pwned-onerror", "pwned-link", "pwned-md")
 TEN_MB = 10 * 1024 * 1024
 
 # subdomain -> what it does (declared in the profile, each with a critical URL)
