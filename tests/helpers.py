@@ -97,13 +97,34 @@ async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
 
 
 async def endless_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await read_request(reader)
+    await reader.read(65536)          # whatever arrives: a request head, or a TLS ClientHello
     writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")
     chunk = b"A" * 65536
     frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
     while True:                      # streams forever: only a reader that stops can survive it
         writer.write(frame)
         await writer.drain()
+
+
+async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A byte a second: each read stays under a 1 s timeout, so only a total deadline ends it."""
+    await reader.read(65536)
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100_000:
+        writer.write(bytes([byte]))
+        await writer.drain()
+        await asyncio.sleep(1)
+
+
+async def reset_midway(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """1 KB of a promised 100 KB, then a TCP reset (SO_LINGER 0), not a clean end."""
+    import struct
+    await reader.read(65536)
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000)
+    await writer.drain()
+    sock = writer.transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
 
 
 class SilentUDP:

@@ -29,7 +29,7 @@ from dnslib.server import DNSHandler, DNSLogger, DNSServer
 from launch_audit.demo.dns_server import ZoneResolver
 from launch_audit.demo.pki import DemoCA, server_context
 
-from tests.helpers import RawServer, never_answer
+from tests.helpers import RawServer, endless_body, never_answer, reset_midway, trickle
 
 DOMAIN = "hostile.test"
 OUTSIDE = "outside.test"
@@ -125,25 +125,6 @@ class HostileDNS:
 
 # -- raw misbehaviour --------------------------------------------------------------------------------------------
 
-async def trickle(reader, writer) -> None:
-    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100_000:
-        writer.write(bytes([byte]))
-        await writer.drain()
-        await asyncio.sleep(1)
-
-
-async def reset_midway(reader, writer) -> None:
-    import socket
-    import struct
-    await reader.read(65536)             # the request head, or a TLS ClientHello
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000)
-    await writer.drain()
-    sock = writer.transport.get_extra_info("socket")
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    writer.transport.abort()
-
-
 async def garbage(reader, writer) -> None:
     writer.write((b"\x00\xff\x1b[2J" + INVALID_UTF8 + SCRIPT.encode() + b"\r\n") * 50)
     await writer.drain()
@@ -172,16 +153,7 @@ async def malformed_certificate(reader, writer) -> None:
     await asyncio.sleep(2)
 
 
-async def endless(reader, writer) -> None:
-    await reader.read(65536)             # answers whatever arrives, a request or a TLS ClientHello
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")
-    frame = b"10000\r\n" + b"A" * 65536 + b"\r\n"
-    while True:
-        writer.write(frame)
-        await writer.drain()
-
-
-RAW_HANDLERS = {"silent": never_answer, "trickle": trickle, "endless": endless, "reset": reset_midway,
+RAW_HANDLERS = {"silent": never_answer, "trickle": trickle, "endless": endless_body, "reset": reset_midway,
                 "garbage": garbage}
 
 

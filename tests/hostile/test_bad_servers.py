@@ -14,31 +14,10 @@ from launch_audit.net.errors import NetError, TargetTimeout
 from launch_audit.profile_loader import load_profile
 
 from tests.conftest import TEST_LAYOUT
-from tests.helpers import RawServer, profile_text, read_request, write_profile
+from tests.helpers import RawServer, profile_text, reset_midway, trickle, write_profile
 
 TRICKLE, RESET, NOT_TLS = (f"{n}.{DOMAIN}" for n in ("trickle", "reset", "nottls"))
 TIMEOUT_S = 1.5          # over the 1 s trickle, so only the total deadline can end it
-
-
-async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await read_request(reader)
-    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100_000:
-        writer.write(bytes([byte]))
-        await writer.drain()
-        await asyncio.sleep(1)
-
-
-async def reset_midway(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await read_request(reader)
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000)
-    await writer.drain()
-    transport = writer.transport
-    sock = transport.get_extra_info("socket")
-    if sock is not None:         # SO_LINGER 0: the close is a TCP reset, not a clean end
-        import socket
-        import struct
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    transport.abort()
 
 
 async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

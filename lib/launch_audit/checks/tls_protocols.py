@@ -11,6 +11,7 @@ import ssl
 
 from ..findings import Status
 from ..net.errors import NetError, TLSError
+from ..net.tls import server_is_broken
 from .base import CheckContext
 
 VERSIONS = {"TLS 1.0": ssl.TLSVersion.TLSv1, "TLS 1.1": ssl.TLSVersion.TLSv1_1,
@@ -40,11 +41,6 @@ def _untestable(reason: str) -> bool:
     return any(s in reason.upper() for s in ("NO_PROTOCOLS_AVAILABLE", "UNSUPPORTED_PROTOCOL", "NO_CIPHERS_AVAILABLE"))
 
 
-def _not_a_refusal(reason: str) -> bool:
-    # garbage instead of TLS, or a certificate that cannot be parsed: the server is broken, not strict
-    return "does not speak TLS" in reason or "malformed" in reason
-
-
 async def check_tls_protocols(ctx: CheckContext):
     assert ctx.net is not None
     net = ctx.net
@@ -54,14 +50,14 @@ async def check_tls_protocols(ctx: CheckContext):
             await net.tls_handshake(host, context=net.net.tls.for_version(version))
             return True
         except TLSError as e:
-            if _not_a_refusal(e.reason):
+            if server_is_broken(e.reason):
                 raise
             return None if _untestable(e.reason) else False
 
     async def one(host: str):
         results = await asyncio.gather(*(probe(host, v) for v in VERSIONS.values()), return_exceptions=True)
         failures = [r for r in results if isinstance(r, BaseException)]
-        broken = [r for r in failures if isinstance(r, TLSError) and _not_a_refusal(r.reason)]
+        broken = [r for r in failures if isinstance(r, TLSError) and server_is_broken(r.reason)]
         if len(failures) == len(results) or broken:
             raise (broken or failures)[0]      # nothing answers, or not as TLS: the host's error, said once
         for r in failures:

@@ -66,11 +66,13 @@ class Handshake:
         return x509.load_der_x509_certificate(self.chain_der[0]) if self.chain_der else None
 
 
+_NOT_TLS = "the server does not speak TLS on this port"
+_MALFORMED = "the server's certificate is malformed (it cannot be parsed)"
 # OpenSSL's terse reasons, in words a founder can act on
 _SSL_REASONS = (
-    ("WRONG_VERSION_NUMBER", "the server does not speak TLS on this port"),
-    ("ASN1", "the server's certificate is malformed (it cannot be parsed)"),
-    ("BAD_CERTIFICATE", "the server's certificate is malformed (it cannot be parsed)"),
+    ("WRONG_VERSION_NUMBER", _NOT_TLS),
+    ("ASN1", _MALFORMED),
+    ("BAD_CERTIFICATE", _MALFORMED),
     ("UNSUPPORTED_PROTOCOL", "no TLS version both sides accept"),
     ("NO_PROTOCOLS_AVAILABLE", "no TLS version both sides accept"),
     ("HANDSHAKE_FAILURE", "the server ended the handshake (no common cipher or protocol)"),
@@ -86,6 +88,12 @@ def explain_ssl_error(e: ssl.SSLError) -> str:
         if code in text:
             return f"{meaning} [{raw}]"
     return raw
+
+
+def server_is_broken(reason: str) -> bool:
+    """A TLS failure that says the server is broken (garbage, an unparsable certificate), not that it
+    refused what we offered: probing other versions or ciphers will not tell anything more."""
+    return _NOT_TLS in reason or _MALFORMED in reason
 
 
 def peer_chain(sslobj: ssl.SSLObject | ssl.SSLSocket) -> list[bytes]:
