@@ -18,7 +18,7 @@ from . import __version__, paths, term
 from .checks import catalog
 from .findings import Finding, Severity, Status
 from .profile import json_schema
-from .profile_loader import ProfileError, load_profile
+from .profile_loader import ProfileError, load_profile, unset_credentials
 from .redact import Redactor
 from .run_folder import RunFolderError
 
@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check client profiles, one line per problem")
     validate.add_argument("profiles", type=Path, nargs="+")
+    validate.add_argument("--no-env", action="store_true",
+                          help="do not require the credentials the profiles name to be set (linting profiles in CI)")
 
     sub.add_parser("schema", help="print the profile JSON Schema")
 
@@ -142,17 +144,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
     bad = 0
     for path in args.profiles:
         try:
-            load_profile(path)
-            term.say(f"{path}: ok")
+            profile = load_profile(path)
         except ProfileError as e:
             bad += 1
-            for problem in e.problems:
-                term.err.print(term.inert(str(problem), limit=1000))
+            _print_problems(e.problems)
+            continue
+        unset = [] if args.no_env else unset_credentials(profile)
+        if unset:
+            bad += 1
+            _print_problems(unset)
+        else:
+            term.say(f"{path}: ok")
     return EXIT_BAD_INPUT if bad else EXIT_OK
 
 
-def _print_problems(e: ProfileError) -> None:
-    for problem in e.problems:
+def warn_unset_credentials(profile) -> None:
+    """Before a run: each credential that is not set, and that the checks needing it will skip."""
+    for problem in unset_credentials(profile):
+        term.say(f"warning: {problem}: the checks that need it will skip")
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
         term.err.print(term.inert(str(problem), limit=1000))
 
 
@@ -164,8 +177,9 @@ def _audit(profile_path: Path, out: Path | None, stages: list[int] | None, fail_
     try:
         profile = load_profile(profile_path)
     except ProfileError as e:
-        _print_problems(e)
+        _print_problems(e.problems)
         return EXIT_BAD_INPUT
+    warn_unset_credentials(profile)
     selected = stages or list(range(1, 8))
     automated = [c for c in catalog.automated() if c.stage in selected]
     term.say(f"Auditing {profile.client} ({profile.domain}): stages {','.join(map(str, selected))}, "

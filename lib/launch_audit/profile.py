@@ -319,6 +319,7 @@ class Profile(Strict):
     _source: Path | None = PrivateAttr(default=None)
     _redactor: Redactor = PrivateAttr(default_factory=Redactor)
     _env_file_values: dict[str, str] | None = PrivateAttr(default=None)
+    _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)     # key path -> line in the YAML file
 
     # -- derived views ----------------------------------------------------
     @property

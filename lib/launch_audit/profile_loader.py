@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .profile import Profile, cross_problems
+from .profile import MissingSecret, Profile, cross_problems
 
 MAX_PROFILE_BYTES = 1_000_000
 
@@ -191,6 +191,7 @@ def load_profile(path: str | Path) -> Profile:
                 for loc, msg in cross_problems(profile) + unknown]
     profile._base_dir = path.resolve().parent
     profile._source = path
+    profile._lines = lines
     problems += [Problem(source, _line_for(lines, loc), format_path(loc), msg) for loc, msg in preflight(profile)]
     if problems:
         raise ProfileError(problems)
@@ -212,6 +213,35 @@ def preflight(profile: Profile) -> list[tuple[tuple, str]]:
         env = profile.path(profile.env_file)
         if not env.is_file():
             problems.append((("env_file",), f"file not found: {env}"))
+    return problems
+
+
+def credential_fields(model: BaseModel, loc: tuple = ()):
+    """(key path, environment variable name) of every ``*_env`` key set in the profile."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        if name.endswith("_env") and isinstance(value, str):
+            yield loc + (name,), value
+        elif isinstance(value, BaseModel):
+            yield from credential_fields(value, loc + (name,))
+        for key, item in items:
+            if isinstance(item, BaseModel):
+                yield from credential_fields(item, loc + (name, key))
+
+
+def unset_credentials(profile: Profile) -> list[Problem]:
+    """Credentials the profile names that neither the environment nor its env_file sets. Not a broken
+    profile (the checks that need one skip, saying which), but a consultant wants to know before a run."""
+    source = str(profile.source or "(profile)")
+    where = " nor in env_file" if profile.env_file else ""
+    problems = []
+    for loc, env_name in credential_fields(profile):
+        try:
+            profile.secret(env_name)
+        except MissingSecret:
+            problems.append(Problem(source, _line_for(profile._lines, loc), format_path(loc),
+                                    f"environment variable {env_name} is not set{where}"))
     return problems
 
 

@@ -126,3 +126,21 @@ def test_a_reader_that_goes_away_is_not_an_error(argv):
                           timeout=60)
     os.close(write_end)
     assert done.returncode == 0 and done.stderr == b"", done.stderr.decode(errors="replace")[-500:]
+
+
+def test_credentials_the_profile_names_but_nobody_set(tmp_path, capsys, monkeypatch):
+    """Not a broken profile (checks needing a credential skip, saying which), but `validate` is the pre-flight:
+    one line per unset variable with its key path and line, exit 2; `--no-env` lints the profile alone."""
+    for name in ("ACME_USER_A_TOKEN", "ACME_ADMIN_TOKEN", "ACME_STRIPE_WHSEC"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ACME_USER_B_TOKEN", "set-for-this-test")
+    path = tmp_path / "client.yaml"
+    path.write_text(GOOD)
+    assert main(["validate", str(path)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert any(re.match(rf"{re.escape(str(path))}:\d+: api\.users\.a\.token_env: environment variable "
+                        r"ACME_USER_A_TOKEN is not set$", line) for line in lines), lines
+    assert any("api.endpoints[" in line and ".signature.secret_env" in line and "ACME_STRIPE_WHSEC" in line
+               for line in lines)
+    assert not any("ACME_USER_B_TOKEN" in line for line in lines)
+    assert main(["validate", "--no-env", str(path)]) == 0
