@@ -25,8 +25,8 @@ from pathlib import Path
 
 from aiohttp import web
 from dnslib import QTYPE, RR, TXT, DNSRecord
-from dnslib.server import DNSHandler, DNSLogger, DNSServer
-from launch_audit.demo.dns_server import ZoneResolver
+from dnslib.server import DNSHandler
+from launch_audit.demo.dns_server import DemoDNS
 from launch_audit.demo.pki import DemoCA, server_context
 
 from tests.helpers import RawServer, endless_body, never_answer, reset_midway, trickle
@@ -100,27 +100,20 @@ mail.{OUTSIDE}. 60 IN A {ip(OUTSIDE_IP)}
 """
 
 
-class HostileDNS:
+class HostileDNS(DemoDNS):
+    """The demo's DNS server with hostile.test's zone, two hostile TXT records and truncating UDP."""
+
     def __init__(self) -> None:
-        self.resolver = ZoneResolver(zone())
+        super().__init__(ip(53), DNS_PORT, zone(), handler=_TruncatingHandler)
         big = TXT([("k=" + "A" * 253).encode()] + [b"B" * 255] * 249)      # about 64 KB of TXT
-        self.resolver.records.append(RR(f"s1._domainkey.{DOMAIN}.", QTYPE.TXT, rdata=big, ttl=60))
         escape = TXT([("v=DKIM1; k=rsa; p=" + ANSI + HANDLER).encode(), INVALID_UTF8])
-        self.resolver.records.append(RR(f"s2._domainkey.{DOMAIN}.", QTYPE.TXT, rdata=escape, ttl=60))
-        logger = DNSLogger(prefix=False, logf=lambda _msg: None)
-        self._servers = [DNSServer(self.resolver, address=ip(53), port=DNS_PORT, logger=logger, tcp=tcp,
-                                   handler=_TruncatingHandler) for tcp in (False, True)]
-        for s in self._servers:
-            s.start_thread()
+        self.resolver.records += [RR(f"s1._domainkey.{DOMAIN}.", QTYPE.TXT, rdata=big, ttl=60),
+                                  RR(f"s2._domainkey.{DOMAIN}.", QTYPE.TXT, rdata=escape, ttl=60)]
+        self.start()
 
     @property
     def nameserver(self) -> str:
         return f"{ip(53)}:{DNS_PORT}"
-
-    def stop(self) -> None:
-        for s in self._servers:
-            s.stop()
-            s.server.server_close()
 
 
 # -- raw misbehaviour --------------------------------------------------------------------------------------------

@@ -57,11 +57,11 @@ async def run_checks(profile: Profile, checks: Iterable[Check], *, net: Network 
     """Run the automated checks among ``checks`` concurrently and return all findings in catalog order."""
     checks = [c for c in checks if c.run is not None]
     shared = {} if shared is None else shared
-    # offline checks read local files but may still look up DNS (a sample email's DKIM keys)
     # Secret and log scans run in threads beside the event loop. With CPython's default 5 ms switch
     # interval each socket call of the loop can wait that long for the GIL (the convoy effect): a DNS
     # burst of 60 calls stalled 0.3 s, and on a busy machine past a 1 s timeout. 1 ms keeps it short.
     sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
+    # offline checks read local files but may still look up DNS (a sample email's DKIM keys)
     own_net = net is None and any(c.mode is not Mode.ATTESTED for c in checks)
     if own_net:
         net = Network(profile)

@@ -6,7 +6,7 @@ import threading
 import time
 
 from dnslib import QTYPE, RCODE, RR, DNSRecord
-from dnslib.server import BaseResolver, DNSLogger, DNSServer
+from dnslib.server import BaseResolver, DNSHandler, DNSLogger, DNSServer
 
 
 class ZoneResolver(BaseResolver):
@@ -71,11 +71,14 @@ class ZoneResolver(BaseResolver):
 
 
 class DemoDNS:
-    def __init__(self, address: str, port: int, zone: str, delay_s: float = 0.0) -> None:
+    """``handler``: dnslib's request handler, or a subclass that changes how answers go out (tests)."""
+
+    def __init__(self, address: str, port: int, zone: str, delay_s: float = 0.0,
+                 handler: type[DNSHandler] = DNSHandler) -> None:
         self.resolver = ZoneResolver(zone, delay_s)
         logger = DNSLogger(prefix=False, logf=lambda _msg: None)
-        self._servers = [DNSServer(self.resolver, address=address, port=port, logger=logger),
-                         DNSServer(self.resolver, address=address, port=port, tcp=True, logger=logger)]
+        self._servers = [DNSServer(self.resolver, address=address, port=port, logger=logger, tcp=tcp, handler=handler)
+                         for tcp in (False, True)]
 
     def start(self) -> None:
         for s in self._servers:
