@@ -113,6 +113,11 @@ class Scope(Strict):
     allow_active: bool = False
     max_requests_per_second: float = Field(default=10, gt=0, le=1000)
     max_requests_per_check: int = Field(default=200, gt=0, le=100_000)
+    # operations found in the site's OpenAPI document are inventoried; true also sends them a GET/HEAD
+    # without credentials (never one whose path, operation id or summary names a state change)
+    probe_discovered: bool = False
+    # how long active probing waits for a host that stopped answering after a probe, before giving up on it
+    recovery_wait_s: float = Field(default=90, gt=0, le=3600)
 
 
 class Network(Strict):
@@ -149,6 +154,14 @@ class Signature(Strict):
     header: str | None = None
 
 
+# what a request to an endpoint does: nothing, only the test account's own data, or data others see
+SideEffects = Literal["none", "own_data", "shared_data"]
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# kinds whose requests touch only the caller's own state (a lockout counter, a reset mail to the test
+# address, the test account's conversation, a test event nobody's handler acts on)
+_OWN_DATA_KINDS = ("login", "password_reset", "chat", "webhook")
+
+
 class Endpoint(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -158,6 +171,33 @@ class Endpoint(Strict):
     resource: str | None = None
     body: dict[str, Any] | None = None
     signature: Signature | None = None
+    side_effects: SideEffects | None = None
+
+    @property
+    def effects(self) -> str:
+        """What a request does, as declared; else GET → none, login/reset/chat/webhook → own_data, and any
+        other write → "undeclared" (treated like shared data: never written to by a probe)."""
+        if self.side_effects:
+            return self.side_effects
+        if self.method in SAFE_METHODS:
+            return "none"
+        return "own_data" if self.kind in _OWN_DATA_KINDS else "undeclared"
+
+    @property
+    def changes_state(self) -> bool:
+        """Could a request change anything? Such requests are sent only with scope.allow_active."""
+        return self.effects != "none"
+
+    @property
+    def writable(self) -> bool:
+        """May a probe send a request that is expected to be accepted (and so writes)?"""
+        return self.effects in ("none", "own_data")
+
+    def why_not_writable(self) -> str:
+        said = ("declares side_effects: shared_data" if self.effects == "shared_data" else
+                "declares no side_effects (a write nobody said is harmless)")
+        return (f"{self.method} {self.path} {said}: no probe that could be accepted is sent to it; "
+                "set side_effects: own_data if it only changes the test account's own data")
 
     @model_validator(mode="after")
     def _consistent(self) -> Endpoint:

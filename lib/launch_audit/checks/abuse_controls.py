@@ -87,6 +87,9 @@ async def _burst(ctx: CheckContext, kind: str, who_token: bool):
     if api is None or endpoint is None:
         yield ctx.finding(Status.SKIP, ctx.profile.domain, f"no endpoint with kind: {kind} in the profile")
         return
+    if not endpoint.writable:
+        yield ctx.finding(Status.SKIP, endpoint.name, endpoint.why_not_writable())
+        return
     if kind in ("login", "password_reset") and not (api.users and api.users.a.email):
         yield ctx.finding(Status.SKIP, endpoint.name, "needs the test account's email (api.users.a.email)")
         return
@@ -101,7 +104,7 @@ async def _burst(ctx: CheckContext, kind: str, who_token: bool):
         try:
             resp = await call(ctx, endpoint, token=token, values=values, expect_throttle=True)
         except NetError as e:
-            yield ctx.finding(Status.ERROR, endpoint.name, f"request {n} of the burst: {e.reason}")
+            yield ctx.from_error(endpoint.name, e, f"request {n} of the burst")
             return
         locked = resp.status == 423 or (resp.status in (401, 403) and bool(_LOCKED.search(resp.text)))
         if resp.status == 429 or locked:

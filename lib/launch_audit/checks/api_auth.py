@@ -10,8 +10,9 @@ from __future__ import annotations
 from ..findings import Status
 from ..net.errors import NetError
 from ..profile import MissingSecret
-from .api_calls import Operation, alg_none, call, excerpt, fill, granted, tampered, token_of, values_for
-from .api_inventory import discovered_operations
+from .api_calls import (Operation, alg_none, call, excerpt, fill, granted, refusal_body, tampered, token_of,
+                        values_for)
+from .api_inventory import described_operations, normalize, openapi_document, probe_refusal
 from .base import CheckContext
 
 REFUSED = (401, 403)
@@ -28,22 +29,34 @@ async def check_unauth_access(ctx: CheckContext):
         yield ctx.finding(Status.SKIP, ctx.profile.domain, "no api section in the profile")
         return
     targets = {f"{e.method} {e.path}": e for e in _endpoints(ctx, "user", "admin")}
-    # operations the site publishes but the profile does not declare, when the document says they need auth
-    for method, path in await discovered_operations(ctx, secured_only=True):
-        key = f"{method} {path}"
-        if key not in targets and method == "GET":
-            targets[key] = Operation(method, path)
+    # operations the site publishes but the profile does not declare: only when the profile opts in, one
+    # GET/HEAD each, never one that names a state change or has a placeholder we cannot fill
+    if ctx.profile.scope.probe_discovered:
+        declared = {(e.method, normalize(e.path)) for e in api.endpoints}
+        _, doc = await openapi_document(ctx)
+        values = values_for(ctx.profile)
+        for method, path, secured, words in described_operations(doc or {}):
+            if secured and (method, normalize(path)) not in declared and probe_refusal(method, path, words, values) is None:
+                targets.setdefault(f"{method} {path}", Operation(method, path))
 
     async def one(key: str):
         ep = targets[key]
+        body = refusal_body(ep)
         try:
-            resp = await call(ctx, ep, active=False)
+            resp = await call(ctx, ep, active=False, body=body)
         except NetError as e:
-            return ctx.finding(Status.ERROR, key, e.reason)
+            return ctx.from_error(key, e)
+        where = f"{ep.method} {api.url(fill(ep.path, values_for(ctx.profile)))}"
+        if resp.status >= 500:
+            return ctx.finding(Status.ERROR, key, f"{where} without credentials → {excerpt(resp, 100)}: a server error "
+                               "is neither a refusal nor access; cannot judge")
         if granted(resp):
-            return ctx.finding(Status.FAIL, key, f"answers without any credentials: {ep.method} "
-                               f"{api.url(fill(ep.path, values_for(ctx.profile)))} → {excerpt(resp)}",
+            return ctx.finding(Status.FAIL, key, f"answers without any credentials: {where} → {excerpt(resp)}",
                                details={"status": resp.status})
+        if body is not None and resp.status not in REFUSED:
+            return ctx.finding(Status.WARN, key, f"{where} without credentials, sent an empty body (its side effects "
+                               f"are {ep.effects}, so the declared body is not sent) → {resp.status}, not 401/403: the "
+                               "body may be checked before the login, or there is no login check. Verify by hand")
         return ctx.finding(Status.PASS, key, f"refused without credentials ({resp.status})")
 
     if not targets:
@@ -72,10 +85,12 @@ async def check_authn_required(ctx: CheckContext):
 
     async def one(name: str):
         ep = next(e for e in endpoints if e.name == name)
+        if not ep.writable:       # the control (A's real token) would be accepted, and so would write
+            return ctx.finding(Status.SKIP, name, ep.why_not_writable())
         try:
             real = await call(ctx, ep, token=token)
         except NetError as e:
-            return ctx.finding(Status.ERROR, name, e.reason)
+            return ctx.from_error(name, e)
         if not 200 <= real.status < 300:
             return ctx.finding(Status.ERROR, name, f"{ep.method} {ep.path} with A's real token answers "
                                f"{excerpt(real)}: cannot tell a refusal from a broken endpoint")
@@ -114,6 +129,8 @@ async def check_bola(ctx: CheckContext):
 
     async def one(name: str):
         ep = next(e for e in endpoints if e.name == name)
+        if not ep.writable:
+            return ctx.finding(Status.SKIP, name, ep.why_not_writable())
         theirs = b.owns.get(ep.resource, [])
         if not theirs:
             return ctx.finding(Status.SKIP, name, f"users.b.owns has no {ep.resource} ids")
@@ -121,7 +138,7 @@ async def check_bola(ctx: CheckContext):
         try:
             control = await call(ctx, ep, token=token, values=own)
         except NetError as e:
-            return ctx.finding(Status.ERROR, name, e.reason)
+            return ctx.from_error(name, e)
         if not granted(control):
             return ctx.finding(Status.ERROR, name, f"A's own {ep.resource} {own.get(ep.resource)} answers "
                                f"{excerpt(control)}: cannot tell protection from a broken endpoint")
@@ -166,21 +183,35 @@ async def check_bfla(ctx: CheckContext):
     async def one(name: str):
         ep = next(e for e in endpoints if e.name == name)
         where = f"{ep.method} {ctx.profile.api.url(ep.path)}"
+        body = refusal_body(ep)             # an admin action that writes gets {} from those who must be refused
         try:
-            as_customer = await call(ctx, ep, token=customer)
-            anonymous = await call(ctx, ep, token=None)
+            as_customer = await call(ctx, ep, token=customer, body=body)
+            anonymous = await call(ctx, ep, token=None, body=body)
         except NetError as e:
-            return ctx.finding(Status.ERROR, name, e.reason)
-        let_in = [(who, r) for who, r in (("a customer token", as_customer), ("no token", anonymous)) if granted(r)]
+            return ctx.from_error(name, e)
+        answers = (("a customer token", as_customer), ("no token", anonymous))
+        broken = [(who, r) for who, r in answers if r.status >= 500]
+        if broken:
+            return ctx.finding(Status.ERROR, name, f"{where}: {broken[0][0]} → {excerpt(broken[0][1], 100)}: a server "
+                               "error is neither a refusal nor access; cannot judge")
+        let_in = [(who, r) for who, r in answers if granted(r)]
         if let_in:
             shown = "; ".join(f"{who} → {excerpt(r, 100)}" for who, r in let_in)
             return ctx.finding(Status.FAIL, name, f"admin endpoint {where} accepts {shown}: check the role on the "
                                "server for every admin action")
+        unclear = [(who, r) for who, r in answers if body is not None and r.status not in REFUSED]
+        if unclear:
+            shown = "; ".join(f"{who} → {r.status}" for who, r in unclear)
+            return ctx.finding(Status.WARN, name, f"{where} with an empty body (its side effects are {ep.effects}, so "
+                               f"the declared body is not sent): {shown}, not 401/403. The role may be checked after "
+                               "the body, or not at all: verify by hand")
         note = ""
-        if admin:
+        if admin and not ep.changes_state:
             control = await call(ctx, ep, token=admin)
             note = (f"; the admin token works ({control.status})" if 200 <= control.status < 300
                     else f"; the admin token gets {control.status} too (is the declared body valid?)")
+        elif admin:
+            note = f"; the admin token was not tried (the action would be carried out: side effects {ep.effects})"
         return ctx.finding(Status.PASS, name, f"{where} refuses a customer ({as_customer.status}) and nobody "
                            f"({anonymous.status}){note}")
 

@@ -24,11 +24,14 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 @dataclass(frozen=True)
 class Operation:
-    """An operation found in the site's own API description, called like a declared endpoint."""
+    """An operation found in the site's own API description, called like a declared endpoint (GET or HEAD
+    only, and only when the profile opts in: scope.probe_discovered)."""
 
     method: str
     path: str
     body: Any = None
+    changes_state: bool = False
+    auth: str = "user"
 
     @property
     def name(self) -> str:
@@ -83,22 +86,33 @@ def auth_headers(profile: Profile, token: str | None) -> dict[str, str]:
 
 async def call(ctx: CheckContext, endpoint, *, token: str | None = None, values: dict[str, str] | None = None,
                body: Any = None, content: bytes | None = None, headers: dict[str, str] | None = None,
-               active: bool = True, expect_throttle: bool = False) -> HttpResponse:
-    """One request to a declared endpoint. ``body`` replaces the declared body; ``content`` sends raw bytes."""
+               active: bool = True, expect_throttle: bool = False, label: str | None = None) -> HttpResponse:
+    """One request to a declared endpoint. ``body`` replaces the declared body; ``content`` sends raw bytes.
+    Whether it could change state is the endpoint's declared side effects (the network layer refuses such a
+    request without scope.allow_active)."""
     assert ctx.net is not None and ctx.profile.api is not None
     values = values or values_for(ctx.profile)
     url = ctx.profile.api.url(fill(endpoint.path, values))
     send_headers = {**auth_headers(ctx.profile, token), **(headers or {})}
+    kw = {"active": active, "headers": send_headers, "expect_throttle": expect_throttle, "label": label,
+          "changes_state": endpoint.changes_state}
     if content is not None:
-        return await ctx.net.request(endpoint.method, url, active=active, headers=send_headers, content=content,
-                                     expect_throttle=expect_throttle)
+        return await ctx.net.request(endpoint.method, url, content=content, **kw)
     payload = fill(body if body is not None else endpoint.body, values)
-    if endpoint.method == "GET":
+    if endpoint.method in ("GET", "HEAD"):
         payload = None
     elif payload is None:
         payload = {}
-    return await ctx.net.request(endpoint.method, url, active=active, headers=send_headers, json=payload,
-                                 expect_throttle=expect_throttle)
+    return await ctx.net.request(endpoint.method, url, json=payload, **kw)
+
+
+def refusal_body(endpoint) -> dict | None:
+    """The body for a request that should be refused (no token, a customer at an admin route): the declared
+    one where a request is harmless, else ``{}`` — a server that wrongly lets the caller in then fails
+    validation instead of carrying out the action."""
+    if endpoint.method in ("GET", "HEAD") or endpoint.writable:
+        return None
+    return {}
 
 
 def excerpt(resp: HttpResponse, limit: int = 160) -> str:

@@ -13,6 +13,7 @@ import yaml
 
 from ..findings import Status
 from ..net.errors import NetError
+from .api_calls import values_for
 from .base import CheckContext
 from .frontend_assets import collect
 
@@ -30,6 +31,12 @@ def normalize(path: str) -> str:
 def operations(doc: dict) -> list[tuple[str, str, bool]]:
     """Pure: (METHOD, path, needs auth) of every operation in an OpenAPI/Swagger document. An operation
     needs auth unless it (or, lacking its own, the document) says ``security: []``."""
+    return [(m, p, secured) for m, p, secured, _ in described_operations(doc)]
+
+
+def described_operations(doc: dict) -> list[tuple[str, str, bool, str]]:
+    """Pure: like :func:`operations`, with the words the document uses for each (operationId and summary),
+    which say whether calling it changes something."""
     out = []
     default_secured = bool(doc.get("security")) or "security" not in doc
     for path, item in (doc.get("paths") or {}).items():
@@ -39,8 +46,41 @@ def operations(doc: dict) -> list[tuple[str, str, bool]]:
             op = item.get(method)
             if isinstance(op, dict):
                 secured = bool(op["security"]) if "security" in op else default_secured
-                out.append((method.upper(), str(path), secured))
+                words = " ".join(str(op.get(k) or "")[:500] for k in ("operationId", "summary"))
+                out.append((method.upper(), str(path), secured, words))
     return out
+
+
+# verbs (and their nouns) that say an operation changes something; a discovered operation that names one is
+# never called, whatever its method
+STATE_CHANGE_WORDS = frozenset("""
+    create add insert update edit modify change save store write upload import
+    delete del remove drop destroy erase wipe clear cleanup purge truncate flush prune
+    reset reseed seed init initialise initialize setup install bootstrap provision populate migrate
+    restore rollback revert sync rebuild reindex regenerate rotate revoke expire invalidate
+    logout signout logoff disable enable activate deactivate suspend ban unblock approve reject cancel
+    refund charge pay payout capture transfer send notify invite publish unpublish deploy
+    restart reboot shutdown kill terminate exec execute trigger toggle
+""".split())
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def names_state_change(*texts: str) -> str | None:
+    """Pure: the first word in a path, operation id or summary that says the operation changes state."""
+    for text in texts:
+        for word in _WORD.findall(text or ""):
+            w = word.lower()
+            stems = {w, w[:-1] if w.endswith(("s", "d")) else w, w[:-2] if w.endswith(("ed", "es")) else w}
+            if w.endswith("ing"):
+                stems |= {w[:-3], w[:-3] + "e", w[:-4]}          # seeding, creating, resetting
+            for candidate in stems:
+                if candidate in STATE_CHANGE_WORDS:
+                    return word
+    return None
+
+
+def placeholders_filled(path: str, values: dict[str, str]) -> bool:
+    return all(name in values for name in re.findall(r"\{(\w+)\}", path))
 
 
 async def _document(ctx: CheckContext) -> tuple[str | None, dict | None]:
@@ -76,9 +116,16 @@ async def openapi_document(ctx: CheckContext) -> tuple[str | None, dict | None]:
     return await asyncio.shield(pending)
 
 
-async def discovered_operations(ctx: CheckContext, *, secured_only: bool = False) -> list[tuple[str, str]]:
-    _, doc = await openapi_document(ctx)
-    return [(m, p) for m, p, secured in operations(doc or {}) if secured or not secured_only]
+def probe_refusal(method: str, path: str, words: str, values: dict[str, str]) -> str | None:
+    """Pure: why a discovered operation is never called (None: it may get one GET/HEAD without credentials)."""
+    if method not in ("GET", "HEAD"):
+        return f"a {method} is never sent to an undeclared operation"
+    word = names_state_change(path, words)
+    if word:
+        return f"its {'path' if names_state_change(path) else 'description'} names a state change ({word!r})"
+    if not placeholders_filled(path, values):
+        return "its path has placeholders the profile cannot fill"
+    return None
 
 
 async def _site_paths(ctx: CheckContext) -> tuple[list[str], int, list[str]]:
@@ -112,12 +159,22 @@ async def check_endpoint_inventory(ctx: CheckContext):
     doc_url, doc = await openapi_document(ctx)
     documented = [(m, p) for m, p, _ in operations(doc or {})]
     robots, sitemap_count, named = await _site_paths(ctx)
+    words = {(m, p): w for m, p, _, w in described_operations(doc or {})}
     missing = [(m, p) for m, p in documented if (m, normalize(p)) not in declared]
+    values = values_for(ctx.profile)
     for method, path in missing:
+        never = probe_refusal(method, path, words.get((method, path), ""), values)
+        if never:
+            touched = f"never called: {never}"
+        elif ctx.profile.scope.probe_discovered:
+            touched = "S1.unauth_access sends it one request without credentials (scope.probe_discovered)"
+        else:
+            touched = "not called (scope.probe_discovered is false)"
         yield ctx.finding(Status.WARN, f"{method} {path}",
                           f"{doc_url} documents {method} {path}, which the profile does not declare: add it to "
-                          "api.endpoints (with its auth) so stage 4 tests it, or remove it from the API",
-                          details={"source": "openapi"})
+                          "api.endpoints (with its auth and side_effects) so stage 4 tests it, or remove it from "
+                          f"the API. {touched[0].upper() + touched[1:]}",
+                          details={"source": "openapi", "probed": never is None and ctx.profile.scope.probe_discovered})
     declared_paths = {p for _, p in declared}
     undeclared_named = [p for p in named if normalize(p) not in declared_paths]
     summary = [f"{len(declared)} declared", f"{len(documented)} in the OpenAPI document" if doc_url else

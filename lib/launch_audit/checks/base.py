@@ -49,7 +49,7 @@ class CheckContext:
     def finding(self, status: Status | str, target: str, evidence: str = "", *, title: str | None = None,
                 severity: Severity | str | None = None, remediation: str | None = None,
                 details: dict[str, Any] | None = None, location: dict[str, Any] | None = None,
-                error_kind: ErrorKind | None = None) -> Finding:
+                error_kind: ErrorKind | None = None, impact: Impact | None = None) -> Finding:
         status = Status(status)
         if severity is not None:
             sev = Severity(severity)
@@ -63,16 +63,18 @@ class CheckContext:
         took, self._last = int((now - self._last) * 1000), now
         return Finding(
             check_id=self.check.id, stage=self.check.stage, title=title or self.check.title, status=status,
-            severity=sev, impact=self.check.impact, target=target, evidence=evidence,
+            severity=sev, impact=impact or self.check.impact, target=target, evidence=evidence,
             remediation=self.check.remediation if remediation is None else remediation,
             duration_ms=took, details=details or {}, location=location,
             error_kind=error_kind or (ErrorKind.TARGET if status is Status.ERROR else None),
         )
 
-    def from_error(self, target: str, exc: BaseException) -> Finding:
-        """The finding for a check that could not look at ``target``; says why and whose fault."""
+    def from_error(self, target: str, exc: BaseException, context: str = "") -> Finding:
+        """The finding for a check that could not look at ``target``; says why and whose fault. A request we
+        chose not to send, or one lost to an outage our own probe caused, is a ``skip``, never an error."""
         if isinstance(exc, NetError):
-            return self.finding(exc.status, target, exc.reason, error_kind=ErrorKind.TARGET if exc.status == "error" else None)
+            reason = f"{context}: {exc.reason}" if context else exc.reason
+            return self.finding(exc.status, target, reason, error_kind=ErrorKind.TARGET if exc.status == "error" else None)
         if isinstance(exc, MissingSecret):
             return self.finding(Status.SKIP, target, f"{exc}: set it (or the profile's env_file) to run this check")
         return self.finding(Status.ERROR, target, describe_bug(exc), error_kind=ErrorKind.TOOL)

@@ -53,7 +53,7 @@ async def check_cors(ctx: CheckContext):
                 "Origin": origin, "Access-Control-Request-Method": "POST",
                 "Access-Control-Request-Headers": "authorization, content-type"})
         except NetError as e:
-            yield ctx.finding(Status.ERROR, url, e.reason)
+            yield ctx.from_error(url, e)
             return
         for kind, resp in (("GET", simple), ("preflight", pre)):
             why = judge_cors(origin, {k.lower(): v for k, v in resp.headers.items()})
@@ -113,8 +113,11 @@ async def check_csrf(ctx: CheckContext):
     if session is None:
         return
     name, value, samesite = session
-    target = next((e for e in api.endpoints if e.auth == "user" and e.method != "GET"), None)
+    # a request the server may carry out: only to an endpoint whose side effects are the test account's own
+    target = next((e for e in api.endpoints if e.auth == "user" and e.method != "GET" and e.writable), None)
     if target is None:
+        yield ctx.finding(Status.SKIP, "cross-site request", "no user endpoint that writes only the test account's "
+                          "own data (side_effects: none or own_data) to send a cookie-only cross-site request to")
         return
     cross = await call(ctx, target, token=None, headers={"Cookie": f"{name}={value}", "Origin": EVIL,
                                                            "Referer": EVIL + "/page"})

@@ -66,7 +66,7 @@ async def check_debug_exposure(ctx: CheckContext):
             resp = await ctx.net.request(method, url, active=True, headers=headers, content=body, max_bytes=500_000,
                                          expect_throttle=True)
         except NetError as e:
-            return ctx.finding(Status.ERROR, f"{method} {url}", e.reason)
+            return ctx.from_error(f"{method} {url}", e)
         signs = debug_signs(resp.text)
         if signs:
             return ctx.finding(Status.FAIL, f"{method} {url}",

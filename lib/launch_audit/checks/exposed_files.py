@@ -82,7 +82,7 @@ async def check_exposed_files(ctx: CheckContext):
         try:       # what this host answers for a path that cannot exist: its soft-404, if it has one
             probe = await ctx.net.get(f"{base}/launch-audit-{secrets.token_hex(6)}.txt", max_bytes=200_000)
         except NetError as e:
-            return ctx.finding(Status.ERROR, host, f"host not reachable over HTTPS: {e.reason}")
+            return ctx.from_error(host, e, "host not reachable over HTTPS")
         soft404 = probe.body if 200 <= probe.status < 300 else None
         exposed, errors = [], []
         for path in SENSITIVE:

@@ -131,7 +131,7 @@ async def check_source_maps(ctx: CheckContext):
         try:
             resp = await ctx.net.get(map_url, max_bytes=20_000_000)
         except NetError as e:
-            return ctx.finding(Status.ERROR, map_url, e.reason)
+            return ctx.from_error(map_url, e)
         served, what = judge_source_map(resp.status, resp.text)
         if served:
             return ctx.finding(Status.FAIL, map_url, f"the source map of {script_url} is downloadable: {what}; anyone "

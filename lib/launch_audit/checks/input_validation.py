@@ -2,20 +2,27 @@
 into a valid body (role, is_admin, price, user_id) are not taken (mass assignment).
 
 Variants are built from the declared body (the fallback that works without an OpenAPI document).
-Admin and webhook endpoints are left out: their side effects are not ours to trigger.
+Admin and webhook endpoints are left out, and so is any endpoint whose declared side effects reach beyond
+the test account (a variant the server accepts is a write): after the probes, the test account's own
+values are sent again. Long strings grow stepwise (1 KB, 10 KB, 100 KB) and stop at the first size that
+takes markedly longer than the first: a server whose time grows with the input is reported before a
+larger input can stall it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
-from ..findings import Status
+from ..findings import Impact, Status
 from ..net.errors import NetError
 from .api_calls import call, excerpt, fill, token_of, values_for
 from .base import CheckContext
 
-OVERSIZED = 100_000
+SIZES = (1_000, 10_000, 100_000)     # oversized strings, sent in this order
+OVERSIZED = SIZES[-1]
+SLOW_S = 2.0                          # a step this slow is a stall on its own
 DEPTH = 2_000
 PRIVILEGED = {"role": "admin", "is_admin": True, "price": 0, "user_id": "u_launch_audit_other"}
 
@@ -38,11 +45,19 @@ def malformed(body: dict) -> dict[str, tuple[bytes, str]]:
     if keys:
         out["wrong types (numbers for strings)"] = (enc({**body, **{k: 12345 for k in keys}}), "application/json")
         out["wrong types (lists for strings)"] = (enc({**body, **{k: ["x"] for k in keys}}), "application/json")
-        out[f"oversized strings ({OVERSIZED // 1000} KB)"] = (enc({**body, **{k: "A" * OVERSIZED for k in keys}}),
-                                                              "application/json")
         out["a NUL byte"] = (enc({**body, keys[0]: "\u0000"}), "application/json")
         out["invalid UTF-8"] = (b'{"' + keys[0].encode() + b'": "\xff\xfe\xfd"}', "application/json")
     return out
+
+
+def oversized(body: dict, size: int) -> bytes:
+    """Pure: the body with every string field ``size`` characters long."""
+    return json.dumps({**body, **{k: "A" * size for k in _strings(body)}}).encode()
+
+
+def grows(first_ms: float, ms: float) -> bool:
+    """Pure: markedly longer than the first size: five times as long and half a second more at least."""
+    return ms > max(5 * first_ms, first_ms + 500)
 
 
 def echoed_privilege(text: str) -> list[str]:
@@ -69,50 +84,121 @@ def echoed_privilege(text: str) -> list[str]:
 
 async def check_input_validation(ctx: CheckContext):
     api = ctx.profile.api
-    targets = [e for e in (api.endpoints if api else []) if e.method in ("POST", "PUT", "PATCH")
-               and e.auth in ("public", "user") and isinstance(e.body, dict)]
-    if not targets:
+    candidates = [e for e in (api.endpoints if api else []) if e.method in ("POST", "PUT", "PATCH")
+                  and e.auth in ("public", "user") and isinstance(e.body, dict)]
+    if not candidates:
         yield ctx.finding(Status.SKIP, ctx.profile.domain, "no public or user endpoint with a declared JSON body")
         return
+    for ep in candidates:
+        if not ep.writable:
+            yield ctx.finding(Status.SKIP, ep.name, ep.why_not_writable())
+    targets = [e for e in candidates if e.writable]
+    if not targets:
+        return
     token = token_of(ctx.profile, "a") if any(e.auth == "user" for e in targets) else None
+    one_size_at_a_time = asyncio.Lock()     # a stall one endpoint causes must not be timed as another's growth
 
     async def one(name: str):
         ep = next(e for e in targets if e.name == name)
         values = values_for(ctx.profile, "a")
         body = fill(ep.body, values)
         who = token if ep.auth == "user" else None
-        bad, held, unjudged = [], [], []
-        for label, (raw, ctype) in malformed(body).items():
+        where = f"{ep.method} {api.url(ep.path)}"
+        bad, held, unjudged, accepted, skipped = [], [], [], 0, False
+
+        async def send(label: str, raw: bytes, ctype: str = "application/json"):
+            nonlocal accepted, skipped
             try:
                 resp = await call(ctx, ep, token=who, values=values, content=raw, headers={"Content-Type": ctype},
-                                  expect_throttle=True)
+                                  expect_throttle=True, label=f"{label} to {ep.method} {ep.path}")
             except NetError as e:
                 unjudged.append(f"{label}: {e.reason}")
-                continue
+                skipped = skipped or e.status == "skip"      # not sent, or lost to an outage: not the target's fault
+                return None
             if resp.status == 429:          # the rate limiter answered, not the validation: no verdict
                 unjudged.append(f"{label}: throttled (429)")
-            elif resp.status >= 500 or 200 <= resp.status < 300:
+                return None
+            accepted += 200 <= resp.status < 300
+            return resp
+
+        for label, (raw, ctype) in malformed(body).items():
+            resp = await send(label, raw, ctype)
+            if resp is None:
+                continue
+            if resp.status >= 500 or 200 <= resp.status < 300:
                 bad.append(f"{label} → {excerpt(resp, 80)}")
             else:
                 held.append(resp.status)
-        try:
-            resp = await call(ctx, ep, token=who, values=values, body={**body, **PRIVILEGED}, expect_throttle=True)
+        extra: list = []
+        fields = " and ".join(f"`{k}`" for k in _strings(body))
+        if fields:
+            async with one_size_at_a_time:
+                growth = await _grow(ctx, ep, send, body, fields, bad, held)
+            if growth:
+                extra.append(ctx.finding(Status.FAIL, f"{name} input size", f"{where}: {growth}. Bound the length "
+                                         "before any pattern runs, and use linear-time patterns (RE2, or no nested "
+                                         "quantifiers)", severity="high", impact=Impact.DOWNTIME,
+                                         title="Long inputs do not slow the API down"))
+        resp = await send("privileged fields", json.dumps({**body, **PRIVILEGED}).encode())
+        if resp is not None:
             echoed = echoed_privilege(resp.text) if 200 <= resp.status < 300 else []
             if echoed or resp.status >= 500:
                 bad.append(f"privileged fields {', '.join(PRIVILEGED)} → {excerpt(resp, 80)}"
                            + (f" (it took {', '.join(echoed)})" if echoed else ""))
-        except NetError as e:
-            unjudged.append(f"privileged fields: {e.reason}")
-        where = f"{ep.method} {api.url(ep.path)}"
+        restored = ""
+        if accepted and ep.changes_state:   # put the test account's own values back
+            try:
+                back = await call(ctx, ep, token=who, values=values, label=f"the test account's values to {ep.name}")
+                restored = f"; {accepted} variant(s) were accepted, the declared body was sent again ({back.status})"
+            except NetError as e:
+                restored = f"; {accepted} variant(s) were accepted and the declared body could not be sent again: {e.reason}"
         if not bad and not held:
-            return ctx.finding(Status.ERROR, name, f"{where}: no variant could be judged: {'; '.join(unjudged[:3])}")
+            return [ctx.finding(Status.SKIP if skipped else Status.ERROR, name,
+                                f"{where}: no variant could be judged: {'; '.join(unjudged[:3])}")] + extra
         if bad:
-            return ctx.finding(Status.FAIL, name, f"{where}: {'; '.join(bad)}. Validate every body against a "
-                               "schema (types, required fields, lengths, content type) and answer 400/413/415/422",
-                               details={"problems": bad})
+            return [ctx.finding(Status.FAIL, name, f"{where}: {'; '.join(bad)}. Validate every body against a "
+                                "schema (types, required fields, lengths, content type) and answer 400/413/415/422"
+                                + restored, details={"problems": bad})] + extra
         note = f" ({len(unjudged)} not judged: {unjudged[0]})" if unjudged else ""
-        return ctx.finding(Status.PASS, name, f"{where}: {len(held)} malformed bodies refused with "
-                           f"{', '.join(str(s) for s in sorted(set(held)))}; privileged fields not taken{note}")
+        return [ctx.finding(Status.PASS, name, f"{where}: {len(held)} malformed bodies refused with "
+                            f"{', '.join(str(s) for s in sorted(set(held)))}; privileged fields not taken{note}"
+                            + restored)] + extra
 
     async for f in ctx.each([e.name for e in targets], one):
         yield f
+
+
+async def _grow(ctx: CheckContext, ep, send, body: dict, fields: str, bad: list, held: list) -> str | None:
+    """Oversized strings, 1 KB then 10 KB then 100 KB: the largest is judged like any malformed body; a size that
+    takes markedly longer than the first stops the growth and is returned as what was seen."""
+    timings: list[tuple[int, float]] = []
+    for size in SIZES:
+        label = f"a {size:,}-character {fields}"
+        resp = await send(label, oversized(body, size))
+        if resp is None:
+            return None
+        if resp.status >= 500:
+            bad.append(f"oversized strings ({size:,} characters) → {excerpt(resp, 80)}")
+            return None
+        ms = resp.latency_ms
+        if timings and grows(timings[0][1], ms) and ms < SLOW_S * 1000:
+            again_first = await send(f"a {SIZES[0]:,}-character {fields} (again)", oversized(body, SIZES[0]))
+            again = await send(f"{label} (again)", oversized(body, size))
+            if again_first is None or again is None or not grows(again_first.latency_ms, again.latency_ms):
+                timings.append((size, ms))
+                continue                    # a one-off delay, not the input's length
+            ms = again.latency_ms
+        if timings and grows(timings[0][1], ms):
+            first_size, first_ms = timings[0]
+            larger = [s for s in SIZES if s > size]
+            return (f"a {first_size:,}-character {fields} answered in {first_ms:.0f} ms, a {size:,}-character one "
+                    f"in {ms / 1000:.1f} s ({resp.status}): the time grows with the input's length, likely "
+                    "regular-expression backtracking (ReDoS); one request can tie up the server"
+                    + (f". {', '.join(f'{s:,}' for s in larger)} characters were not sent" if larger else ""))
+        timings.append((size, ms))
+        if size == SIZES[-1]:
+            if 200 <= resp.status < 300:
+                bad.append(f"oversized strings ({size // 1000} KB) → {excerpt(resp, 80)}")
+            else:
+                held.append(resp.status)
+    return None

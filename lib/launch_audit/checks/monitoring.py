@@ -86,13 +86,23 @@ async def _collect(ctx: CheckContext) -> dict[str, Any]:
 
 
 async def shared_samples(ctx: CheckContext) -> tuple[list[Sample], dict[str, Any]]:
-    """The run's samples, taken once: the first check to ask starts the window, the others wait for it."""
+    """The run's samples, taken once: the first check to ask starts the window, the others wait for it.
+    Samples lost to an outage one of our own probes caused are left out (``lost_note`` says so)."""
     task = ctx.shared.get(_TASK)
     if task is None:
         task = asyncio.ensure_future(_collect(ctx))
         ctx.shared[_TASK] = task
     data = await asyncio.shield(task)
-    return [Sample.from_row(r) for r in data["samples"]], data
+    return [s for s in map(Sample.from_row, data["samples"]) if s.judged], data
+
+
+def lost_note(data: dict[str, Any], series: str | None = None) -> str:
+    """Pure: what the verdict leaves out because our own probe had made the target stop answering."""
+    lost = [Sample.from_row(r) for r in data["samples"]]
+    lost = [s for s in lost if not s.judged and (series is None or s.series == series)]
+    if not lost:
+        return ""
+    return f"; {len(lost)} requests not judged ({lost[0].error})"
 
 
 def _by_series(samples: list[Sample]) -> dict[str, list[Sample]]:
@@ -113,6 +123,7 @@ async def check_availability(ctx: CheckContext):
         if name == "chat":
             continue
         status, text = judge_availability(rows, data["window_s"])
+        text += lost_note(data, name)
         ok = [s.ms for s in rows if s.ok and s.ms is not None]
         summary = summarize(ok)
         yield ctx.finding(status, f"GET {urls.get(name, name)}", text,
@@ -129,6 +140,7 @@ async def check_latency_p95(ctx: CheckContext):
         yield ctx.finding(Status.SKIP, ctx.profile.domain, notes)
         return
     status, text, details = judge_latency(chat, data["budget_ms"])
+    text += lost_note(data, "chat")
     notes = [n for n in data["notes"] if n.startswith("chat")]
     if notes:
         text += " (" + "; ".join(notes) + ")"
@@ -142,5 +154,6 @@ async def check_error_rate(ctx: CheckContext):
         yield ctx.finding(Status.SKIP, ctx.profile.domain, "nothing was sampled")
         return
     status, text = judge_error_rate(samples)
+    text += lost_note(data)
     yield ctx.finding(status, f"{len(_by_series(samples))} series over {data['window_s']:g} s", text,
                       details={"requests": len(samples)})

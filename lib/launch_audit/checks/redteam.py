@@ -116,8 +116,9 @@ async def run_probes(ctx: CheckContext, check_id: str):
                 return probe, await _run_probe(ctx, probe, token, values)
             except BotThrottled as e:
                 return probe, {"verdict": "throttled", "matched": [str(e)], "exchanges": []}
-            except NetError as e:
-                return probe, {"verdict": "error", "matched": [e.reason], "exchanges": []}
+            except NetError as e:       # a request we may not send, or one lost to an outage: not judged
+                return probe, {"verdict": "error" if e.status == "error" else "skip", "matched": [e.reason],
+                               "exchanges": []}
 
     results = await asyncio.gather(*(one(p) for p in probes))
     counts: dict[str, int] = {}
@@ -143,11 +144,16 @@ async def run_probes(ctx: CheckContext, check_id: str):
     if throttled:
         yield ctx.finding(Status.SKIP, f"{check_id} probes", f"{throttled} of {len(probes)} probes not run: the bot "
                           "throttled the test account. Its rate limit works; raise it for the audit window and re-run")
-    if not any(counts.get(k) for k in ("fail", "warn", "error")):
-        ran = len(probes) - throttled
-        techniques = len({p.technique for p in probes})
-        yield ctx.finding(Status.PASS, f"{check_id} probes", f"{ran} probes over {techniques} techniques, none "
-                          f"succeeded ({time.monotonic() - started:.1f}s)")
+    not_judged = [(p, r) for p, r in results if r["verdict"] == "skip"]
+    if not_judged:
+        reasons = sorted({"; ".join(r["matched"]) for _, r in not_judged})
+        yield ctx.finding(Status.SKIP, f"{check_id} probes not judged", f"{len(not_judged)} of {len(probes)} probes "
+                          f"not judged: {reasons[0]}" + (f" (and {len(reasons) - 1} other reasons)" if len(reasons) > 1 else ""))
+    judged = [(p, r) for p, r in results if r["verdict"] == "pass"]
+    if judged and not any(counts.get(k) for k in ("fail", "warn", "error")):
+        techniques = len({p.technique for p, _ in judged})
+        yield ctx.finding(Status.PASS, f"{check_id} probes", f"{len(judged)} probes over {techniques} techniques, "
+                          f"none succeeded ({time.monotonic() - started:.1f}s)")
 
 
 async def _burst(ctx: CheckContext, token: str):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
+from urllib.parse import urlsplit
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..findings import ErrorKind, Finding, Mode, Status
+from ..findings import ErrorKind, Finding, Impact, Mode, Severity, Status
 from ..net import Network
 from ..net.errors import NetError
+from ..net.watch import OUTAGE_FLOOR_S, Outage
 from ..profile import MissingSecret, Profile
 from .base import Check, CheckContext, describe_bug
 
@@ -78,12 +81,48 @@ async def run_checks(profile: Profile, checks: Iterable[Check], *, net: Network 
 
     try:
         by_check: dict[str, list[Finding]] = {}
+        began = time.time()
         for phase in sorted({c.phase for c in checks}):       # later phases wait for the earlier ones
             batch = [c for c in checks if c.phase == phase]
             for check, found in zip(batch, await asyncio.gather(*(guarded(c) for c in batch))):
                 by_check[check.id] = found
+        if net is not None:          # an outage one of these checks' probes caused is a finding of that check
+            for outage in net.watch.outages():
+                probe = outage.probe
+                if probe is not None and probe.pid == os.getpid() and probe.start >= began and probe.check in by_check:
+                    check = next(c for c in checks if c.id == probe.check)
+                    by_check[check.id].append(outage_finding(CheckContext(check, profile, None, shared), outage))
         results = [by_check[c.id] for c in checks]
     finally:
         if own_net and net is not None:
             await net.aclose()
     return [f for found in results for f in found]
+
+
+def outage_finding(ctx: CheckContext, outage: Outage) -> Finding:
+    """"A 10,000-character `email` to PUT /api/me/email froze api.example for 4.1 s": the probe that came
+    before a stall, with what to replay. Availability impact, whatever the check's own impact is."""
+    stall, probe = outage.stall, outage.probe
+    assert probe is not None
+    usual = f" (usually {stall.usual_ms:.0f} ms)" if stall.usual_ms else ""
+    if stall.until is None:
+        how_long = (f"and it did not answer again within {stall.worst_ms / 1000:.0f} s: the remaining active probes of "
+                    f"{stall.host} were not sent" if stall.given_up else "and it was still not answering when the checks ended")
+        frozen = stall.worst_ms / 1000
+    else:
+        frozen = stall.until - probe.start
+        how_long = f"for {frozen:.1f} s"
+    failed = stall.until is None or frozen >= OUTAGE_FLOOR_S or "failed" in stall.why
+    path = urlsplit(probe.url).path or "/"
+    return ctx.finding(
+        Status.FAIL if failed else Status.WARN, f"{stall.host} after {probe.method} {path}",
+        f"{probe.label} made {stall.host} stop answering {how_long}: {stall.why}{usual}. Likely a regular "
+        "expression that backtracks or other work that grows with the input, done where it blocks every other "
+        f"request. Replay: {probe.method} {probe.url} with {probe.label.split(' to ')[0]} "
+        f"({probe.bytes:,} bytes). Requests that fell into the outage were not judged.",
+        title="No single request stops the site answering", severity=Severity.HIGH, impact=Impact.DOWNTIME,
+        remediation="Bound input sizes before validating, use linear-time patterns, and move slow work off the "
+                    "request path; put a per-request time limit in front of the app.",
+        details={"outage": {"host": stall.host, "probe": probe.label, "check": probe.check, "method": probe.method,
+                            "url": probe.url, "bytes": probe.bytes, "seconds": round(frozen, 1),
+                            "recovered": stall.until is not None, "why": stall.why}})

@@ -50,7 +50,7 @@ async def check_security_headers(ctx: CheckContext):
         try:
             resp = await ctx.net.get(url)
         except NetError as e:
-            yield ctx.finding(Status.ERROR, url, e.reason)
+            yield ctx.from_error(url, e)
             return
         status, evidence = judge_headers({k.lower(): v for k, v in resp.headers.items()}, page=False)
         yield ctx.finding(status, url, evidence)

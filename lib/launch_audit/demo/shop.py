@@ -67,6 +67,7 @@ class DemoShop:
             self._thread = threading.Thread(target=self._loop.run_forever, name="demo-shop-web", daemon=True)
             self._thread.start()
             asyncio.run_coroutine_threadsafe(self._start_web(ca, dkim_key), self._loop).result(timeout=30)
+            self.state.email_worker()       # up before the first request (its start is not a request's time)
         except BaseException:
             self.stop()
             raise
@@ -81,6 +82,7 @@ class DemoShop:
                 self._thread.join(timeout=10)
             self._loop.close()
             self._loop = None
+        self.state.close()
         if self.smtp:
             self.smtp.stop()
             self.smtp = None

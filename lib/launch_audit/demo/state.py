@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 import jwt
 
 from .bot import Order
+from .email_check import EmailWorker
 from .fakes import DemoSecrets
 from .layout import DOMAIN, Layout
 
@@ -39,16 +41,44 @@ class ShopState:
             "1003": Order("1003", "u_a", self.users["u_a"].email, "Hand grinder", "1 Alder Lane, Leeds", 5400),
             "2002": Order("2002", "u_b", self.users["u_b"].email, "Decaf Colombia 1kg", "9 Birch Road, Bristol", 3900),
         }
-        self.reviews: dict[str, list[str]] = {"guji": ["Bright and fruity, lovely as a pour-over."],
-                                              "colombia": ["Smooth decaf, no bitterness."]}
+        self.reviews: dict[str, list[str]] = {}
+        self._seed()
+        self.reseeds = 0                             # the unhardened setup route's calls: an audit must make none
         self.chat_per_minute = 30       # hardened: per user; the red team's audit account is exempt
         self.chat_exempt = {"u_red"}
         self.refunds: list[dict] = []
         self.webhook_events: list[dict] = []
         self.hits: Counter[str] = Counter()          # host -> requests served
+        self.state_changing: Counter[str] = Counter()  # "METHOD path" of every request but GET, HEAD, OPTIONS
+        self.api_idle = asyncio.Event()              # the API's one worker is free (set on the shop's loop)
+        self.api_idle.set()
+        self._email_worker: EmailWorker | None = None
         # (monotonic time, host, User-Agent) of every request: tests check an audit's pacing and budgets
         self.request_log: list[tuple[float, str, str]] = []
         self._windows: dict[str, deque[float]] = defaultdict(deque)
+
+    def _seed(self) -> None:
+        self.reviews = {"guji": ["Bright and fruity, lovely as a pour-over."],
+                        "colombia": ["Smooth decaf, no bitterness."]}
+
+    def reseed(self) -> None:
+        """What the unhardened setup route does: the shop's content dropped and back to its first state."""
+        self._seed()
+        self.refunds.clear()
+        self.webhook_events.clear()
+        self.reseeds += 1
+
+    def email_worker(self) -> EmailWorker:
+        """The app server's worker for email validation: a process, so a backtracking pattern stalls the API
+        and not the whole demo (the other hosts run on the same event loop)."""
+        if self._email_worker is None:
+            self._email_worker = EmailWorker()
+        return self._email_worker
+
+    def close(self) -> None:
+        if self._email_worker is not None:
+            self._email_worker.close()
+            self._email_worker = None
 
     # -- tokens -----------------------------------------------------------------
     def token_for(self, user_id: str, ttl_s: int = 3600) -> str:

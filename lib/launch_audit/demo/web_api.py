@@ -12,7 +12,7 @@ import time
 
 from aiohttp import web
 
-from . import bot
+from . import bot, email_check
 from .layout import DOMAIN
 from .mail import DkimKey, deliver, reset_email
 from .state import ShopState, User
@@ -180,12 +180,39 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         state.reviews.setdefault(product, []).append(text if not hardened else text.replace("<", "&lt;"))
         return web.json_response({"stored": True, "by": user.id}, status=201)
 
+    async def change_email(request: web.Request) -> web.Response:
+        user = need_user(request)
+        data = await body_json(request)
+        email = data.get("email")
+        if not isinstance(email, str):
+            raise refuse(400, "email must be a string")
+        if hardened and len(email) > email_check.MAX_LENGTH:
+            raise refuse(413, f"email is longer than {email_check.MAX_LENGTH} characters")
+        # the app server has one worker: while it validates, the API answers nobody else
+        state.api_idle.clear()
+        try:
+            ok = await asyncio.get_running_loop().run_in_executor(None, state.email_worker().check, email, hardened)
+        finally:
+            state.api_idle.set()
+        if not ok:
+            raise refuse(400, "email must be an email address")
+        user.email = email
+        return web.json_response({"id": user.id, "email": user.email})
+
+    async def bootstrap(request: web.Request) -> web.Response:
+        # unhardened: a setup route left in production, unauthenticated, that wipes and re-seeds the data
+        if hardened:
+            raise web.HTTPNotFound()
+        state.reseed()
+        return web.json_response({"status": "database dropped and re-populated"})
+
     async def openapi(request: web.Request) -> web.Response:
         paths = {
             "/healthz": {"get": {"security": []}},
             "/api/login": {"post": {"security": []}},
             "/api/password-reset": {"post": {"security": []}},
             "/api/me": {"get": {}},
+            "/api/me/email": {"put": {"operationId": "changeEmail"}},
             "/api/orders/{order}": {"get": {}},
             "/api/chat": {"post": {}},
             "/api/reviews": {"post": {}},
@@ -194,6 +221,9 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         }
         if not hardened:
             paths["/api/internal/export-customers"] = {"get": {}}   # forgotten, not in the inventory
+            # a setup route: a GET, no security, and it drops the database (a probe must never call it)
+            paths["/api/internal/bootstrap"] = {"get": {"operationId": "populateDatabase",
+                                                        "summary": "Drop all tables and re-seed the demo data"}}
         return web.json_response({"openapi": "3.0.3", "info": {"title": "BrightBrew API", "version": "1.4.0"},
                                   "paths": paths})
 
@@ -223,10 +253,17 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
                 response.headers["Vary"] = "Origin"
         return response
 
-    app = web.Application(middlewares=[make_middleware(state, tls=True), cors], client_max_size=64 * 1024 * 1024)
+    @web.middleware
+    async def one_worker(request: web.Request, handler):
+        await state.api_idle.wait()         # queued behind a request the worker is still busy with
+        return await handler(request)
+
+    app = web.Application(middlewares=[make_middleware(state, tls=True), cors, one_worker],
+                          client_max_size=64 * 1024 * 1024)
     app.add_routes([
         web.get("/healthz", health), web.post("/api/login", login), web.post("/api/password-reset", password_reset),
-        web.get("/api/me", me), web.get("/api/orders/{order}", order), web.post("/admin/refunds", refund),
+        web.get("/api/me", me), web.put("/api/me/email", change_email), web.get("/api/internal/bootstrap", bootstrap),
+        web.get("/api/orders/{order}", order), web.post("/admin/refunds", refund),
         web.post("/webhooks/stripe", stripe_webhook), web.post("/api/chat", chat), web.post("/api/reviews", review),
         web.get("/openapi.json", openapi), web.get("/api/internal/export-customers", export_customers),
         web.route("OPTIONS", "/{tail:.*}", preflight),

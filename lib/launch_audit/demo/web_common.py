@@ -30,6 +30,8 @@ def make_middleware(state: ShopState, *, tls: bool):
     @web.middleware
     async def middleware(request: web.Request, handler):
         state.hits[host_of(request)] += 1
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            state.state_changing[f"{request.method} {request.path}"] += 1
         state.request_log.append((time.monotonic(), host_of(request), request.headers.get("User-Agent", "")))
         try:
             response = await handler(request)

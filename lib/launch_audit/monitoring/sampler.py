@@ -31,6 +31,7 @@ DEFAULT_CHAT_MESSAGES = (
 )
 # a dead host should not cost a full window of timeouts
 GIVE_UP_AFTER = 5
+NOT_JUDGED = "not judged"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class SeriesPlan:
     bodies: tuple[Any, ...] = ()  # JSON bodies, used in turn
     availability: bool = True     # counts towards S6.availability
     note: str = ""
+    changes_state: bool = False   # the chat endpoint's declared side effects (network layer: allow_active)
 
     def describe(self) -> str:
         return f"{self.name}: {self.n} × {self.method} {self.url}" + (f" ({self.note})" if self.note else "")
@@ -60,6 +62,11 @@ class Sample:
     @property
     def ok(self) -> bool:
         return isinstance(self.status, int) and 200 <= self.status < 300
+
+    @property
+    def judged(self) -> bool:
+        """False for a request lost to an outage one of our own probes caused (or not sent): never counted."""
+        return self.status != NOT_JUDGED
 
     @property
     def is_5xx(self) -> bool:
@@ -145,17 +152,21 @@ async def plan_series(profile: Profile, net: CheckNet, budget: int) -> tuple[lis
             notes.append(f"chat: {n} samples, the most the declared limit of {profile.api.rate_limits['chat']}/min "
                          f"allows in a {mon.window_s:g} s window (raise monitoring.window_s for more)")
         plans.append(SeriesPlan(name="chat", kind="chat", method=chat[0], url=chat[1], n=n, headers=chat[2],
-                                bodies=chat[3], availability=False, note=chat[4]))
+                                bodies=chat[3], availability=False, note=chat[4], changes_state=chat[5]))
     return plans, notes
 
 
-def _chat_plan(profile: Profile, notes: list[str]) -> tuple[str, str, dict[str, str], tuple[Any, ...], str] | None:
+def _chat_plan(profile: Profile, notes: list[str]) -> tuple[str, str, dict[str, str], tuple[Any, ...], str, bool] | None:
     api, chat = profile.api, profile.chat
     if api is None or chat is None or api.endpoint(chat.endpoint) is None:
         notes.append("chat: no chat endpoint in the profile, so no chat latency series")
         return None
     endpoint = api.endpoint(chat.endpoint)
     assert endpoint is not None
+    if endpoint.changes_state and not profile.scope.allow_active:
+        notes.append(f"chat: not sampled: {endpoint.method} {endpoint.path} could change state (side effects "
+                     f"{endpoint.effects}) and scope.allow_active is false")
+        return None
     headers: dict[str, str] = {}
     who = ""
     if endpoint.auth == "user":
@@ -172,7 +183,7 @@ def _chat_plan(profile: Profile, notes: list[str]) -> tuple[str, str, dict[str, 
     template = endpoint.body or {"message": "{message}"}
     bodies = tuple(_fill(template, {"message": m}) for m in messages)
     return endpoint.method, api.url(endpoint.path), headers, bodies, ", ".join(
-        x for x in (who, f"{len(messages)} normal questions in turn") if x)
+        x for x in (who, f"{len(messages)} normal questions in turn") if x), endpoint.changes_state
 
 
 async def sample_series(net: CheckNet, plan: SeriesPlan, window_s: float, gate: asyncio.Semaphore,
@@ -201,10 +212,13 @@ async def sample_series(net: CheckNet, plan: SeriesPlan, window_s: float, gate: 
             body = plan.bodies[i % len(plan.bodies)] if plan.bodies else None
             try:
                 resp = await net.request(plan.method, plan.url, headers=plan.headers or None, json=body,
-                                         expect_throttle=True)
+                                         expect_throttle=True, changes_state=plan.changes_state)
                 samples[i] = Sample(plan.name, started, resp.latency_ms, resp.status)
                 failures_in_a_row = 0
             except NetError as e:
+                if e.status == "skip":      # lost to an outage our own probe caused: kept, never judged
+                    samples[i] = Sample(plan.name, started, None, NOT_JUDGED, e.reason[:300])
+                    return
                 samples[i] = Sample(plan.name, started, None, "error", e.reason[:300])
                 failures_in_a_row += 1
                 if failures_in_a_row >= GIVE_UP_AFTER and not any(s and s.ms is not None for s in samples):

@@ -4,6 +4,8 @@
     ├── Refused               we chose not to send: status skip
     │   ├── OutOfScope          host not in scope.hosts (no connection was opened)
     │   ├── ActiveNotAllowed    attack-shaped probe, scope.allow_active is false
+    │   ├── StateChangeNotAllowed  a request that could change state, scope.allow_active is false
+    │   ├── TargetDown          the host stopped answering after one of our probes: nothing is judged
     │   └── UnsupportedScheme   a redirect to file://, gopher://…
     ├── BudgetExceeded        scope.max_requests_per_check spent: status error
     ├── DNSError              NXDOMAIN, no answer, SERVFAIL, DNS timeout
@@ -40,6 +42,17 @@ class OutOfScope(Refused):
 class ActiveNotAllowed(Refused):
     def __init__(self, host: str) -> None:
         super().__init__(f"active probe of {host} needs scope.allow_active: true", host=host)
+
+
+class StateChangeNotAllowed(Refused):
+    def __init__(self, host: str, method: str, url: str) -> None:
+        super().__init__(f"{method} {url[:200]} could change state on {host}: sent only with "
+                         "scope.allow_active: true", host=host)
+
+
+class TargetDown(Refused):
+    """The host stopped answering after one of our probes (net/watch.py): a request lost to that window,
+    or not sent because of it, is never judged."""
 
 
 class UnsupportedScheme(Refused):

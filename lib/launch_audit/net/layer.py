@@ -10,16 +10,18 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import http.cookiejar
+import json as _json
 import ssl
 import time
 import zlib
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from ..profile import Profile
-from .errors import (NetError, TargetProtocolError, TargetTimeout, TargetUnreachable, Throttled,
+from ..profile import SAFE_METHODS, Profile
+from .errors import (NetError, TargetDown, TargetProtocolError, TargetTimeout, TargetUnreachable, Throttled,
                      TLSError, UnsupportedScheme)
 from .http import HttpResponse, Hop, RedirectChain
 from .ratelimit import Budget, HostRateLimiter, default_pacing_dir
@@ -28,13 +30,14 @@ from .scope import ScopeGuard
 from .timing import TimedStream
 from .tls import Handshake, TLSContexts, explain_ssl_error, handshake
 from .transport import ResolvingBackend, ResolvingTransport
+from .watch import WATCH_FOLDER, TargetWatch, WatchStore
 
 USER_AGENT = "launch-audit/0.1 (pre-launch security audit; authorised by the site owner)"
 _CHUNK = 65536
 
 
 class Network:
-    def __init__(self, profile: Profile, *, max_throttle_wait_s: float = 15.0) -> None:
+    def __init__(self, profile: Profile, *, max_throttle_wait_s: float = 15.0, run_dir: Path | None = None) -> None:
         net = profile.network
         self.profile = profile
         self.timeout_s = net.timeout_s
@@ -48,8 +51,34 @@ class Network:
         self.limiter = HostRateLimiter(profile.scope.max_requests_per_second, default_pacing_dir())
         self.backend = ResolvingBackend(self.resolver, self.port_map, self.scope)
         self.requests_sent = 0
+        self.state_changing_sent = 0
         self._client: httpx.AsyncClient | None = None
+        # shared by the run's stage processes through the run folder; in memory when exploring
+        self.watch = TargetWatch(WatchStore(Path(run_dir) / WATCH_FOLDER if run_dir else None), self._ping,
+                                 self._health_url, profile.scope.recovery_wait_s)
 
+    def _health_url(self, host: str) -> str:
+        api = self.profile.api
+        if api and api.health_path and urlsplit(api.base_url).hostname == host:
+            return api.url(api.health_path)
+        return f"https://{host}/"
+
+    async def _ping(self, url: str) -> float:
+        """The watchdog's health ping: seconds to an answer below 500; NetError otherwise. Within scope and
+        the host's pace, outside any check's budget."""
+        host = urlsplit(url).hostname or ""
+        self.scope.require(host)
+        await self.limiter.wait(host)
+        self.requests_sent += 1
+        try:
+            resp = await CheckNet(self, Budget(1), "watchdog")._send("GET", url, None, None, None, 65536, None)
+        except NetError:
+            raise
+        except Exception as e:  # noqa: BLE001 - whatever went wrong, the host did not answer
+            raise TargetUnreachable(f"GET {url}: {type(e).__name__}", host=host) from None
+        if resp.status >= 500:
+            raise TargetUnreachable(f"GET {url} answered {resp.status}", host=host)
+        return resp.elapsed_ms / 1000
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
@@ -64,6 +93,7 @@ class Network:
         return self._client
 
     async def aclose(self) -> None:
+        await self.watch.aclose()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -76,6 +106,11 @@ class Network:
 
     def for_check(self, budget: int | None = None, check_id: str = "") -> CheckNet:
         return CheckNet(self, Budget(budget or self.profile.scope.max_requests_per_check), check_id)
+
+
+def _default_label(method: str, url: str, size: int) -> str:
+    path = urlsplit(url).path or "/"
+    return f"{method} {path}" + (f" with a {size:,}-byte body" if size else "")
 
 
 def _no_cookies() -> http.cookiejar.CookieJar:
@@ -93,12 +128,13 @@ class CheckNet:
     def __init__(self, net: Network, budget: Budget, check_id: str = "") -> None:
         self.net = net
         self.budget = budget
+        self.check_id = check_id
         self.dns = net.resolver
         # the target's logs (and its WAF) can tell which check sent a request
         self.user_agent = f"{USER_AGENT[:-1]}; check {check_id})" if check_id else USER_AGENT
 
-    async def _admit(self, host: str, active: bool) -> None:
-        self.net.scope.require(host, active=active)
+    async def _admit(self, host: str, active: bool, changes_state: tuple[str, str] | None = None) -> None:
+        self.net.scope.require(host, active=active, changes_state=changes_state)
         self.budget.take()
         await self.net.limiter.wait(host)
         self.net.requests_sent += 1
@@ -106,19 +142,44 @@ class CheckNet:
     # -- HTTP ------------------------------------------------------------------
     async def request(self, method: str, url: str, *, active: bool = False, expect_throttle: bool = False,
                       headers: dict[str, str] | None = None, json: object = None, content: bytes | str | None = None,
-                      max_bytes: int | None = None, timeout_s: float | None = None) -> HttpResponse:
+                      max_bytes: int | None = None, timeout_s: float | None = None,
+                      changes_state: bool | None = None, label: str | None = None) -> HttpResponse:
         """One request, never following redirects, body cut at the cap.
 
         A 429 with Retry-After is waited out (up to a bound) unless the caller is
         probing rate limits (``expect_throttle``): a throttled target is never
         mistaken for a missing control.
+
+        ``changes_state`` (default: any method but GET, HEAD and OPTIONS) marks a request that could
+        change something on the target: without scope.allow_active it is never sent. Active and
+        state-changing requests are logged for the watchdog (``label`` says what the probe is); any
+        request that fell into an outage one of our probes caused raises :class:`TargetDown`.
         """
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UnsupportedScheme(f"not an http(s) URL: {url[:200]}")
+        host = parts.hostname
+        changes = method.upper() not in SAFE_METHODS if changes_state is None else changes_state
+        watched = active or changes
         for attempt in range(3):
-            await self._admit(parts.hostname, active)
-            resp = await self._send(method, url, headers, json, content, max_bytes, timeout_s)
+            if watched:
+                await self.net.watch.before_send(host)
+            await self._admit(host, active, (method, url) if changes else None)
+            if changes:
+                self.net.state_changing_sent += 1
+            size = len(content) if content is not None else len(_json.dumps(json)) if json is not None else 0
+            record = self.net.watch.started(host, self.check_id or "?", label or _default_label(method, url, size),
+                                            method, url, size) if watched else None
+            start = time.time()
+            try:
+                resp = await self._send(method, url, headers, json, content, max_bytes, timeout_s)
+            except NetError as e:
+                self._not_lost(host, start, record, method, url, e)
+                raise
+            finally:
+                if record is not None:
+                    self.net.watch.ended(record)
+            self._not_lost(host, start, record, method, url)
             if resp.status != 429 or expect_throttle:
                 return resp
             wait = retry_after_seconds(resp.headers.get("retry-after"))
@@ -130,6 +191,14 @@ class CheckNet:
 
     async def get(self, url: str, **kw: object) -> HttpResponse:
         return await self.request("GET", url, **kw)  # type: ignore[arg-type]
+
+    def _not_lost(self, host: str, start: float, record: object, method: str, url: str,
+                  error: NetError | None = None) -> None:
+        """Raise TargetDown when this request overlapped an outage that another probe of ours caused."""
+        outage = self.net.watch.lost(host, start, time.time(), getattr(record, "id", None))
+        if outage is not None:
+            raise TargetDown(f"{outage.reason()}: {method} {url[:160]} fell into that outage and is not judged",
+                             host=host) from error
 
     async def _send(self, method: str, url: str, headers: dict[str, str] | None, json: object,
                     content: bytes | str | None, max_bytes: int | None, timeout_s: float | None) -> HttpResponse:

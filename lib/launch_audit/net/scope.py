@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import ActiveNotAllowed, OutOfScope
+from .errors import ActiveNotAllowed, OutOfScope, StateChangeNotAllowed
 
 
 class ScopeGuard:
@@ -16,9 +16,13 @@ class ScopeGuard:
         host = host.rstrip(".").lower()
         return host in self._exact or (bool(self._suffixes) and host.endswith(self._suffixes))
 
-    def require(self, host: str, *, active: bool = False) -> None:
+    def require(self, host: str, *, active: bool = False, changes_state: tuple[str, str] | None = None) -> None:
+        """``changes_state``: (method, url) of a request that could change something on the target; without
+        scope.allow_active such a request never leaves the machine, whichever check asks."""
         if not self.allows(host):
             self.refused.append(host)
             raise OutOfScope(host)
         if active and not self.allow_active:
             raise ActiveNotAllowed(host)
+        if changes_state and not self.allow_active:
+            raise StateChangeNotAllowed(host, *changes_state)

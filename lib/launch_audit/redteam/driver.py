@@ -60,7 +60,9 @@ async def converse(ctx: CheckContext, token: str, turns: list[str]) -> list[Exch
             body[chat.conversation_field] = conversation
         started = time.perf_counter()
         resp = await ctx.net.request(endpoint.method, url, active=True, headers=auth_headers(ctx.profile, token),
-                                     json=body, expect_throttle=True, max_bytes=2_000_000)
+                                     json=body, expect_throttle=True, max_bytes=2_000_000,
+                                     changes_state=endpoint.changes_state,
+                                     label=f"a {len(turn):,}-character chat message ({turn[:40]!r})")
         if resp.status == 429:
             raise BotThrottled(resp.headers.get("retry-after"))
         try:

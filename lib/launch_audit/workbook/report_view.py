@@ -48,15 +48,25 @@ class Report:
             + f"</p>{counts_html(self.findings)}</div>")
 
     def broken_stages(self) -> HTMLView:
-        """At the very top: which stage broke and why (empty when every stage completed)."""
+        """At the very top: which stage broke and why, and any probe of ours that made the target stop
+        answering (empty when every stage completed and the target kept answering)."""
         broken = [s for s in self.view.run.get("stage_runs", []) if s.get("state") != "complete"]
-        if not broken:
+        outages = [f for f in self.findings if f.details.get("outage")]
+        if not broken and not outages:
             return HTMLView("")
         items = "".join(
             f"<li><b>Stage {esc(s['stage'])} ({esc(stage_title(int(s['stage'])))})</b> broke: {esc(s.get('error', ''))}"
             f" — its unfinished checks are reported as <code>error</code>; see <code>{esc(s.get('notebook', ''))}</code>"
             "</li>" for s in broken)
-        return HTMLView(f'<div class="la-banner"><b>This run is incomplete.</b><ul>{items}</ul></div>')
+        for f in outages:
+            o = f.details["outage"]
+            after = ("it answered again; requests that fell into the outage were not judged" if o.get("recovered")
+                     else "it did not answer again: the remaining active checks on it were skipped")
+            items += (f"<li><b>{esc(o.get('host', ''))} stopped answering after one of our probes</b>: "
+                      f"{esc(self.redactor.text(o.get('probe', '')))} ({esc(f.check_id)}); {after}.</li>")
+        incomplete = broken or any(not f.details["outage"].get("recovered") for f in outages)
+        head = "This run is incomplete." if incomplete else "A probe made the target stop answering."
+        return HTMLView(f'<div class="la-banner"><b>{head}</b><ul>{items}</ul></div>')
 
     def scorecard(self) -> HTMLView:
         rows = []

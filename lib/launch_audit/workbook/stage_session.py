@@ -97,9 +97,13 @@ class Stage:
                 self._save()
 
         async def go() -> None:
-            async with Network(self.profile) as net:
-                await run_checks(self.profile, checks, net=net, shared=self.shared, on_event=on_event)
+            # the run folder holds the watchdog's record, shared with the run's other stage processes
+            async with Network(self.profile, run_dir=self.run_dir) as net:
+                found = await run_checks(self.profile, checks, net=net, shared=self.shared, on_event=on_event)
+                for check in checks:        # the runner adds a finding for an outage one of its probes caused
+                    self.findings[check.id] = [f for f in found if f.check_id == check.id]
                 self.traffic["requests_sent"] += net.requests_sent
+                self.traffic["state_changing_sent"] = self.traffic.get("state_changing_sent", 0) + net.state_changing_sent
                 refused = set(self.traffic.get("refused_out_of_scope", [])) | set(net.scope.refused)
                 self.traffic["refused_out_of_scope"] = sorted(refused)
 

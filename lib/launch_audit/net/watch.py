@@ -1,0 +1,344 @@
+"""The watchdog: notices when a target stops answering while we probe it, and names the probe before it.
+
+An attack-shaped probe can hurt a fragile server: a long input meets a backtracking regular expression,
+a burst fills a worker pool. While a process sends active probes to a host, one process of the run
+(whoever holds the host's lease) pings the host's health URL about once a second. A ping slower than
+the stall threshold, or one that fails, opens a *stall*; a fast ping closes it. While a stall is open,
+active probing of the host pauses (up to ``scope.recovery_wait_s``; past that the host is given up).
+
+Every active or state-changing request is logged with its start and end, so the probe that was in flight
+when the stall began is named as its likely cause, and every other request that overlapped the stall is
+known: what it observed is never judged (it raises :class:`TargetDown`). A stall with no probe of ours in
+flight is the target's own outage and is judged as such (stage 6 counts it).
+
+The record is shared by a run's stage processes through files in the run folder (``target_watch/``);
+without a run folder it stays in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import statistics
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import NetError, TargetDown
+
+try:
+    import fcntl
+except ImportError:          # not on Windows: every process then watches for itself
+    fcntl = None  # type: ignore[assignment]
+
+PING_INTERVAL_S = 1.0
+STALL_FLOOR_S = 1.0          # a ping slower than this (and 10x the usual) opens a stall
+OUTAGE_FLOOR_S = 2.0         # what counts as an outage worth its own finding
+WATCH_FOLDER = "target_watch"
+
+
+@dataclass
+class ProbeRecord:
+    """One active or state-changing request: what was sent, by which check, and when."""
+
+    id: str
+    host: str
+    check: str
+    label: str
+    method: str
+    url: str
+    bytes: int
+    start: float                 # wall clock, seconds
+    end: float | None = None
+    pid: int = field(default_factory=os.getpid)
+
+
+@dataclass
+class Stall:
+    """A window in which ``host`` answered its health ping slowly or not at all."""
+
+    id: str
+    host: str
+    since: float                 # the last fast answer before it
+    seen: float                  # the slow ping was sent then
+    until: float | None = None   # the first fast answer after it
+    given_up: bool = False       # no fast answer within scope.recovery_wait_s
+    usual_ms: float = 0.0
+    worst_ms: float = 0.0
+    why: str = ""
+
+    @property
+    def open(self) -> bool:
+        return self.until is None and not self.given_up
+
+    def overlaps(self, start: float, end: float) -> bool:
+        return end >= self.since and start <= (self.until if self.until is not None else float("inf"))
+
+    @property
+    def seconds(self) -> float | None:
+        return None if self.until is None else self.until - self.since
+
+
+def stall_threshold_s(usual_ms: list[float]) -> float:
+    """Pure: how slow a health ping must be to count as a stall: 10x its usual time, at least a second."""
+    usual = statistics.median(usual_ms) / 1000 if usual_ms else 0.0
+    return max(STALL_FLOOR_S, 10 * usual)
+
+
+def culprit(stall: Stall, probes: list[ProbeRecord]) -> ProbeRecord | None:
+    """Pure: the probe most likely to have caused ``stall``: in flight when the slow ping went out and held
+    until the host answered again; of those, the one sent first (the largest, on a tie)."""
+    held = [p for p in probes if p.host == stall.host and p.start <= stall.seen
+            and (p.end is None or p.end >= stall.seen)]
+    if stall.until is not None:
+        stuck = [p for p in held if p.end is None or p.end >= stall.until - PING_INTERVAL_S]
+        held = stuck or held
+    return min(held, key=lambda p: (p.start, -p.bytes), default=None)
+
+
+def describe_probe(p: ProbeRecord) -> str:
+    return f"{p.label} ({p.check})"
+
+
+class WatchStore:
+    """Append-only JSON lines shared by the run's processes (or kept in memory); read incrementally."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._probes: dict[str, ProbeRecord] = {}
+        self._stalls: dict[str, Stall] = {}
+        self._offset = 0
+        if folder is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                self.folder = None
+
+    @property
+    def _path(self) -> Path | None:
+        return self.folder / "events.jsonl" if self.folder is not None else None
+
+    def _append(self, row: dict) -> None:
+        if self._path is not None:
+            line = (json.dumps(row, separators=(",", ":")) + "\n").encode()
+            try:
+                fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    os.write(fd, line)      # one write with O_APPEND: lines of processes never interleave
+                finally:
+                    os.close(fd)
+                return
+            except OSError:
+                pass
+        self._take(row)
+
+    def _take(self, row: dict) -> None:
+        if "probe" in row:
+            p = ProbeRecord(**row["probe"])
+            self._probes[p.id] = p              # the end line replaces the start line
+        elif "stall" in row:
+            s = Stall(**row["stall"])
+            self._stalls[s.id] = s
+
+    def _catch_up(self) -> None:
+        """Read what the run's processes appended since the last look."""
+        if self._path is None:
+            return
+        try:
+            with open(self._path, "rb") as f:
+                f.seek(self._offset)
+                data = f.read()
+        except OSError:
+            return
+        complete = data[:data.rfind(b"\n") + 1]
+        self._offset += len(complete)
+        for line in complete.splitlines():
+            try:
+                self._take(json.loads(line))
+            except (ValueError, TypeError):
+                continue                        # a line cut by a killed process
+
+    def put_probe(self, p: ProbeRecord) -> None:
+        self._append({"probe": asdict(p)})
+
+    def put_stall(self, s: Stall) -> None:
+        self._append({"stall": asdict(s)})
+
+    def probes(self) -> list[ProbeRecord]:
+        self._catch_up()
+        return list(self._probes.values())
+
+    def stalls(self) -> list[Stall]:
+        self._catch_up()
+        return [Stall(**asdict(s)) for s in self._stalls.values()]
+
+
+@dataclass
+class Outage:
+    """A stall and the probe of ours that most likely caused it."""
+
+    stall: Stall
+    probe: ProbeRecord | None
+
+    @property
+    def ours(self) -> bool:
+        return self.probe is not None
+
+    def reason(self) -> str:
+        if self.probe is None:
+            return f"{self.stall.host} stopped answering (no probe of ours was in flight)"
+        return f"target unavailable after {describe_probe(self.probe)}"
+
+
+class TargetWatch:
+    """One process's watchdog: logs active requests, pings while they run, pauses while a host is down."""
+
+    def __init__(self, store: WatchStore, ping: Callable[[str], Awaitable[float]], health_url: Callable[[str], str],
+                 recovery_wait_s: float, interval_s: float = PING_INTERVAL_S) -> None:
+        self.store = store
+        self._ping = ping                      # url -> seconds to a healthy answer; raises NetError when unhealthy
+        self._health_url = health_url
+        self.recovery_wait_s = recovery_wait_s
+        self.interval_s = interval_s
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._leases: dict[str, int] = {}
+
+    # -- requests ----------------------------------------------------------------
+    def started(self, host: str, check: str, label: str, method: str, url: str, nbytes: int) -> ProbeRecord:
+        self._watch(host)
+        rec = ProbeRecord(uuid.uuid4().hex[:12], host, check, label, method, url, nbytes, time.time())
+        self.store.put_probe(rec)
+        return rec
+
+    def ended(self, rec: ProbeRecord) -> None:
+        rec.end = time.time()
+        self.store.put_probe(rec)
+
+    def outages(self, host: str | None = None) -> list[Outage]:
+        stalls = [s for s in self.store.stalls() if host is None or s.host == host]
+        if not stalls:
+            return []
+        probes = self.store.probes()
+        return [Outage(s, culprit(s, probes)) for s in stalls]
+
+    def lost(self, host: str, start: float, end: float, own_id: str | None = None) -> Outage | None:
+        """The outage our probe caused that a request to ``host`` over [start, end] fell into (not its cause)."""
+        for outage in self.outages(host):
+            if outage.ours and outage.stall.overlaps(start, end) and outage.probe.id != own_id:  # type: ignore[union-attr]
+                return outage
+        return None
+
+    async def before_send(self, host: str) -> None:
+        """Active probing of a host pauses while it is down; a host given up is not probed again."""
+        deadline = None
+        while True:
+            stalls = [s for s in self.store.stalls() if s.host == host]
+            gone = next((s for s in stalls if s.given_up), None)
+            if gone is not None:
+                outage = next((o for o in self.outages(host) if o.stall.id == gone.id), Outage(gone, None))
+                raise TargetDown(f"{outage.reason()}: {host} did not answer again within "
+                                 f"{self.recovery_wait_s:g}s, so no more probes are sent to it", host=host)
+            current = next((s for s in stalls if s.open), None)
+            if current is None:
+                return
+            deadline = deadline or current.seen + self.recovery_wait_s + 2 * self.interval_s
+            if time.time() > deadline:            # the process that watched it is gone: wait no more
+                raise TargetDown(f"{host} stopped answering and did not recover within {self.recovery_wait_s:g}s",
+                                 host=host)
+            self._watch(host)                     # if nobody pings it any more, we will
+            await asyncio.sleep(0.2)
+
+    # -- the pinger ------------------------------------------------------------------
+    def _watch(self, host: str) -> None:
+        task = self._tasks.get(host)
+        if task is None or task.done():
+            try:
+                self._tasks[host] = asyncio.get_running_loop().create_task(self._pinger(host))
+            except RuntimeError:
+                pass
+
+    def _take_lease(self, host: str) -> bool:
+        if host in self._leases:
+            return True
+        if self.store.folder is None or fcntl is None:
+            return True
+        path = self.store.folder / ("lease-" + re.sub(r"[^a-z0-9.-]", "_", host.lower())[:200])
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._leases[host] = fd
+        return True
+
+    async def _pinger(self, host: str) -> None:
+        url = self._health_url(host)
+        usual: deque[float] = deque(maxlen=10)
+        last_ok = time.time()
+        while True:
+            if not self._take_lease(host):         # another process of the run watches this host
+                await asyncio.sleep(self.interval_s)
+                continue
+            stall = next((s for s in self.store.stalls() if s.host == host and s.open), None)
+            sent = time.time()
+            threshold = stall_threshold_s(list(usual))
+            task = asyncio.ensure_future(self._ping(url))
+            done, _ = await asyncio.wait([task], timeout=threshold)
+            healthy = bool(done) and task.exception() is None
+            if healthy:
+                usual.append(task.result() * 1000)
+                last_ok = time.time()
+                if stall is not None:               # a fast answer: the host is back
+                    stall.until = sent
+                    self.store.put_stall(stall)
+                await asyncio.sleep(self.interval_s)
+                continue
+            why = (f"health ping took over {threshold:.1f}s" if not done else
+                   f"health ping failed: {_reason(task.exception())}")
+            if stall is None:
+                stall = Stall(uuid.uuid4().hex[:12], host, since=last_ok, seen=sent,
+                              usual_ms=round(statistics.median(usual), 1) if usual else 0.0, why=why)
+                self.store.put_stall(stall)
+            try:
+                elapsed = await task              # the slow ping's own answer ends the stall, if it comes
+                stall.worst_ms = max(stall.worst_ms, elapsed * 1000)
+                if elapsed < self.recovery_wait_s:
+                    stall.until = time.time()
+                    self.store.put_stall(stall)
+                    last_ok = stall.until
+                    continue
+            except NetError as e:
+                stall.why = f"health ping failed: {e.reason}"
+                stall.worst_ms = max(stall.worst_ms, (time.time() - sent) * 1000)
+            if time.time() - stall.seen > self.recovery_wait_s:
+                stall.given_up = True
+                self.store.put_stall(stall)
+                return
+            self.store.put_stall(stall)
+            await asyncio.sleep(self.interval_s)
+
+    async def aclose(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        for task in self._tasks.values():
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - the pinger's trouble ends with it
+                pass
+        self._tasks.clear()
+        for fd in self._leases.values():
+            os.close(fd)
+        self._leases.clear()
+
+
+def _reason(exc: BaseException | None) -> str:
+    return exc.reason if isinstance(exc, NetError) else f"{type(exc).__name__}: {exc}"
