@@ -127,7 +127,7 @@ def test_burst_cap():
 
 def test_malformed_variants_are_all_malformed():
     variants = malformed({"email": "a@x.test", "password": "p"})
-    assert len(variants) == 10
+    assert len(variants) == 9           # oversized strings grow stepwise on their own (test_do_no_harm.py)
     for label, (raw, ctype) in variants.items():
         if ctype != "application/json":
             continue

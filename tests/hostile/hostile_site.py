@@ -219,7 +219,8 @@ class Traffic:
             self.log.append((time.monotonic(), host, agent))
 
 
-CHECK_ID = re.compile(r"; check (S\d\.\w+)\)")      # our User-Agent names the check that sent a request
+# our User-Agent names the check that sent a request, or the watchdog's health ping (net/watch.py)
+CHECK_ID = re.compile(r"; check (S\d\.\w+|watchdog)\)")
 
 
 def requests_per_check(log: list[tuple[float, str, str]]) -> Counter:

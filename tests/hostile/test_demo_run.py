@@ -26,3 +26,17 @@ def test_no_secret_of_the_demo_reaches_the_terminal(demo_run, shop):
     for secret in shop.known_secrets():
         assert secret not in terminal, f"{secret[:6]}… printed on the terminal"
     assert "\x1b" not in terminal
+
+
+def test_the_demo_run_never_calls_the_setup_route_and_names_the_probe_that_froze_the_api(demo_run, shop):
+    import json
+    assert shop.state.reseeds == 0
+    findings = json.loads((demo_run[2] / "findings.json").read_text())["findings"]
+    outages = [f for f in findings if f["details"].get("outage")]
+    assert [f["check_id"] for f in outages] == ["S4.input_validation"], [f["evidence"] for f in outages]
+    assert "10,000-character `email` to PUT /api/me/email" in outages[0]["evidence"]
+    assert outages[0]["details"]["outage"]["recovered"] and outages[0]["impact"] == "downtime"
+    # nothing that fell into the stall is a verdict, or an error blamed on another check
+    for f in findings:
+        assert not (f["status"] == "error" and "Timeout" in f["evidence"]), f
+    assert "stopped answering after one of our probes" in (demo_run[2] / "report.html").read_text()

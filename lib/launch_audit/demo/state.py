@@ -53,6 +53,7 @@ class ShopState:
         self.api_idle = asyncio.Event()              # the API's one worker is free (set on the shop's loop)
         self.api_idle.set()
         self._email_worker: EmailWorker | None = None
+        self.redos_trap = not hardened               # the backtracking email check (benchmarks turn it off)
         # (monotonic time, host, User-Agent) of every request: tests check an audit's pacing and budgets
         self.request_log: list[tuple[float, str, str]] = []
         self._windows: dict[str, deque[float]] = defaultdict(deque)

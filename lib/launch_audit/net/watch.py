@@ -71,6 +71,7 @@ class Stall:
     usual_ms: float = 0.0
     worst_ms: float = 0.0
     why: str = ""
+    answered_before: bool = True  # a host that never answered a ping was not stopped by us
 
     @property
     def open(self) -> bool:
@@ -93,6 +94,8 @@ def stall_threshold_s(usual_ms: list[float]) -> float:
 def culprit(stall: Stall, probes: list[ProbeRecord]) -> ProbeRecord | None:
     """Pure: the probe most likely to have caused ``stall``: in flight when the slow ping went out and held
     until the host answered again; of those, the one sent first (the largest, on a tie)."""
+    if not stall.answered_before:
+        return None
     held = [p for p in probes if p.host == stall.host and p.start <= stall.seen
             and (p.end is None or p.end >= stall.seen)]
     if stall.until is not None:
@@ -306,7 +309,8 @@ class TargetWatch:
                    f"health ping failed: {_reason(task.exception())}")
             if stall is None:
                 stall = Stall(uuid.uuid4().hex[:12], host, since=last_ok, seen=sent,
-                              usual_ms=round(statistics.median(usual), 1) if usual else 0.0, why=why)
+                              usual_ms=round(statistics.median(usual), 1) if usual else 0.0, why=why,
+                              answered_before=bool(usual))
                 self.store.put_stall(stall)
             try:
                 elapsed = await task              # the slow ping's own answer ends the stall, if it comes

@@ -270,13 +270,14 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
 
         findings: list[Finding] = []
         samples: list[Sample] = []
-        traffic = {"requests_sent": 0, "refused_out_of_scope": []}
+        traffic = {"requests_sent": 0, "state_changing_sent": 0, "refused_out_of_scope": []}
         for run in sorted(runs, key=lambda r: r.stage):
             findings.extend(_stage_findings(work, run, profile))
             handoff = read_handoff(work, run.stage)
             if handoff:
                 samples.extend(Sample.from_row(r) for r in (handoff.data.get("monitoring") or {}).get("samples", []))
                 traffic["requests_sent"] += int(handoff.traffic.get("requests_sent", 0))
+                traffic["state_changing_sent"] += int(handoff.traffic.get("state_changing_sent", 0))
                 traffic["refused_out_of_scope"] += handoff.traffic.get("refused_out_of_scope", [])
 
         phase("writing findings")

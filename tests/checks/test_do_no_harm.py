@@ -1,0 +1,196 @@
+"""Do no harm: only declared operations are touched, nothing that could change state leaves the machine
+without scope.allow_active, and a probe that makes the target stop answering is named while nothing seen
+during the outage is judged. Against the demo shop, whose OpenAPI document lists a destructive setup GET
+and whose email change validates with a backtracking pattern (the hardened twin has neither)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import replace
+
+import pytest
+
+from launch_audit.checks import catalog
+from launch_audit.checks.api_calls import call
+from launch_audit.checks.api_inventory import names_state_change, probe_refusal
+from launch_audit.checks.input_validation import grows
+from launch_audit.checks.runner import run_checks
+from launch_audit.findings import Impact, Status
+from launch_audit.net.watch import ProbeRecord, Stall, culprit, stall_threshold_s
+from launch_audit.profile import Endpoint
+from launch_audit.profile_loader import load_profile
+
+from tests.helpers import short_window_profile
+
+
+# ------------------------------------------------------------------ pure rules
+
+@pytest.mark.parametrize("text, word", [
+    ("/api/internal/bootstrap", "bootstrap"), ("populateDatabase", "populate"),
+    ("Drop all tables and re-seed the demo data", "Drop"), ("/api/cache/flush", "flush"),
+    ("resetPassword", "reset"), ("/logout", "logout"), ("Seeding data", "Seeding"), ("deleteUser", "delete"),
+    ("/api/orders/{order}", None), ("/api/internal/export-customers", None), ("getUserSettings", None),
+    ("/api/posts", None), ("List emails", None), ("/healthz", None),
+])
+def test_a_discovered_operation_that_names_a_state_change_is_recognised(text, word):
+    assert names_state_change(text) == word
+
+
+@pytest.mark.parametrize("method, path, words, never", [
+    ("GET", "/api/internal/export-customers", "", None),
+    ("GET", "/api/internal/bootstrap", "populateDatabase Drop all tables", "state change"),
+    ("GET", "/api/things", "purgeThings", "state change"),
+    ("POST", "/api/search", "search", "never sent"),
+    ("DELETE", "/api/orders/{order}", "", "never sent"),
+    ("GET", "/api/users/{user_id}", "", "placeholders"),
+])
+def test_which_discovered_operations_may_get_a_request(method, path, words, never):
+    why = probe_refusal(method, path, words, {"email": "a@x.test", "order": "1"})
+    assert (why is None) if never is None else (never in why)
+
+
+@pytest.mark.parametrize("declared, method, kind, effects, writable", [
+    (None, "GET", None, "none", True), (None, "POST", "login", "own_data", True),
+    (None, "POST", "chat", "own_data", True), (None, "POST", None, "undeclared", False),
+    (None, "POST", "checkout", "undeclared", False), ("shared_data", "POST", None, "shared_data", False),
+    ("none", "POST", None, "none", True), ("own_data", "GET", None, "own_data", True),
+])
+def test_side_effects_default_by_method_and_kind(declared, method, kind, effects, writable):
+    ep = Endpoint(name="e", method=method, path="/x", auth="user", kind=kind, side_effects=declared)
+    assert ep.effects == effects and ep.writable is writable and ep.changes_state is (effects != "none")
+
+
+def test_the_probe_in_flight_when_the_stall_began_is_its_cause():
+    stall = Stall("s", "api.x", since=9.5, seen=10.2, until=13.0)
+    probes = [ProbeRecord("early", "api.x", "S4.bola", "GET /a", "GET", "u", 0, 9.0, 9.1),      # done before
+              ProbeRecord("big", "api.x", "S4.input_validation", "10 KB", "PUT", "u", 10_000, 9.8, 13.0),
+              ProbeRecord("queued", "api.x", "S5.cost_abuse", "chat", "POST", "u", 50, 10.0, 13.0),
+              ProbeRecord("other", "www.x", "S3.debug_exposure", "x", "GET", "u", 0, 9.7, 13.0)]
+    assert culprit(stall, probes).id == "big"
+    assert culprit(Stall("s", "api.x", since=1, seen=2, until=3), probes) is None
+    never_up = Stall("s", "api.x", since=9.5, seen=10.2, until=13.0, answered_before=False)
+    assert culprit(never_up, probes) is None            # a host that never answered was not stopped by us
+    assert stall.overlaps(10.5, 10.6) and not stall.overlaps(13.5, 14)
+
+
+def test_stall_and_growth_thresholds():
+    assert stall_threshold_s([]) == 1.0 and stall_threshold_s([300, 300, 300]) == 3.0
+    assert grows(30, 3200) and not grows(30, 120) and not grows(400, 800)
+
+
+# ------------------------------------------------------------------ against the demo shop
+
+def _passive(shop, folder):
+    """The demo profile with allow_active: false and a short sampling window."""
+    path = short_window_profile(shop, folder, window_s=3, samples=4)
+    path.write_text(path.read_text().replace("allow_active: true", "allow_active: false"))
+    return load_profile(path)
+
+
+async def test_without_allow_active_no_check_of_the_catalog_sends_a_state_changing_request(shop, tmp_path):
+    # Given the shop's own count of every request that is not GET, HEAD or OPTIONS
+    profile = _passive(shop, tmp_path)
+    before, reseeds = sum(shop.state.state_changing.values()), shop.state.reseeds
+    # When every automated check of the catalog runs
+    findings = await run_checks(profile, catalog.automated())
+    # Then nothing that could change state reached it, and the destructive setup route was never called
+    assert sum(shop.state.state_changing.values()) == before, shop.state.state_changing
+    assert shop.state.reseeds == reseeds
+    unauth = [f for f in findings if f.check_id == "S1.unauth_access"]
+    assert any(f.status is Status.SKIP and "could change state" in f.evidence for f in unauth)
+    latency = next(f for f in findings if f.check_id == "S6.latency_p95")
+    assert latency.status is Status.SKIP and "allow_active is false" in latency.evidence
+
+
+async def test_discovered_operations_are_inventoried_and_the_destructive_one_is_never_called(shop, demo_profile):
+    reseeds = shop.state.reseeds
+    findings = await run_checks(demo_profile, [catalog.get("S1.endpoint_inventory"), catalog.get("S1.unauth_access")])
+    assert shop.state.reseeds == reseeds
+    inventory = {f.target: f for f in findings if f.check_id == "S1.endpoint_inventory"}
+    assert "names a state change" in inventory["GET /api/internal/bootstrap"].evidence
+    assert "sends it one request" in inventory["GET /api/internal/export-customers"].evidence
+    unauth = {f.target: f for f in findings if f.check_id == "S1.unauth_access"}
+    assert unauth["GET /api/internal/export-customers"].status is Status.FAIL
+    assert "GET /api/internal/bootstrap" not in unauth
+    # a declared admin write gets {} from the anonymous caller, never the declared refund
+    assert unauth["POST /admin/refunds"].status is Status.PASS
+    assert not shop.state.refunds
+
+
+async def test_without_probe_discovered_undeclared_operations_get_no_request(shop, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(shop.write_profile().read_text().replace("probe_discovered: true", "probe_discovered: false"))
+    profile = load_profile(path)
+    findings = await run_checks(profile, [catalog.get("S1.unauth_access")])
+    assert not any("export-customers" in f.target for f in findings)
+
+
+async def _freeze(ctx):
+    """One 10,000-character address to the email change: the unhardened shop's pattern backtracks."""
+    ep = ctx.profile.api.endpoint("email_change")
+    resp = await call(ctx, ep, token=ctx.profile.secret(ctx.profile.api.users.a.token_env),
+                      body={"email": "A" * 10_000}, label="a 10,000-character `email` to PUT /api/me/email")
+    yield ctx.finding(Status.PASS, "freeze", f"answered {resp.status} in {resp.latency_ms:.0f} ms")
+
+
+async def _meanwhile(ctx):
+    """A check that reads the API while the probe above runs, and would call anything it saw a pass."""
+    await asyncio.sleep(0.4)
+    seen = []
+    for _ in range(3):
+        resp = await ctx.net.get(ctx.profile.api.url("/healthz"), active=True)
+        seen.append(resp.status)
+    yield ctx.finding(Status.PASS, "meanwhile", f"answers {seen}")
+
+
+async def test_a_probe_that_freezes_the_target_is_named_and_nothing_seen_meanwhile_is_judged(shop, demo_profile):
+    freeze = replace(catalog.get("S4.input_validation"), run=_freeze)
+    meanwhile = replace(catalog.get("S4.cors"), run=_meanwhile)
+    findings = await run_checks(demo_profile, [freeze, meanwhile])
+    outage = [f for f in findings if f.details.get("outage")]
+    assert len(outage) == 1, [f.evidence for f in findings]
+    o = outage[0]
+    assert o.check_id == "S4.input_validation" and o.status is Status.FAIL and o.impact is Impact.DOWNTIME
+    assert "10,000-character `email` to PUT /api/me/email" in o.evidence and "Replay: PUT" in o.evidence
+    assert o.details["outage"]["recovered"] and o.details["outage"]["seconds"] >= 2
+    later = next(f for f in findings if f.check_id == "S4.cors")
+    assert later.status is Status.SKIP and "target unavailable after a 10,000-character" in later.evidence
+
+
+async def test_the_hardened_twin_bounds_the_input_and_keeps_answering(hardened_shop, hardened_profile):
+    freeze = replace(catalog.get("S4.input_validation"), run=_freeze)
+    meanwhile = replace(catalog.get("S4.cors"), run=_meanwhile)
+    findings = await run_checks(hardened_profile, [freeze, meanwhile])
+    assert not any(f.details.get("outage") for f in findings)
+    assert next(f for f in findings if f.check_id == "S4.cors").status is Status.PASS
+
+
+async def test_input_validation_grows_stepwise_and_stops_at_the_slow_size(shop, demo_profile):
+    findings = await run_checks(demo_profile, [catalog.get("S4.input_validation")])
+    growth = next(f for f in findings if f.target == "email_change input size")
+    assert growth.status is Status.FAIL and growth.impact is Impact.DOWNTIME
+    assert re.search(r"a 1,000-character `email` answered in \d+ ms, a 10,000-character one in \d", growth.evidence)
+    assert "100,000 characters were not sent" in growth.evidence
+    # the declared shared-data endpoint got no variant, and the test account's address is still its own
+    assert next(f for f in findings if f.target == "review").status is Status.SKIP
+    me = shop.state.users["u_a"]
+    assert me.email == demo_profile.api.users.a.email
+    # no other endpoint was blamed for the stall
+    assert [f.target for f in findings if f.target.endswith("input size")] == ["email_change input size"]
+
+
+def test_the_demo_openapi_document_lists_the_traps_only_when_unhardened(shop, hardened_shop):
+    async def doc(profile):
+        from launch_audit.checks.api_inventory import _document
+        from launch_audit.checks.base import CheckContext
+        from launch_audit.net import Network
+        async with Network(profile) as net:
+            ctx = CheckContext(catalog.get("S1.endpoint_inventory"), profile, net.for_check(), {})
+            return (await _document(ctx))[1]
+
+    plain = asyncio.run(doc(load_profile(shop.write_profile())))
+    fixed = asyncio.run(doc(load_profile(hardened_shop.write_profile())))
+    assert "/api/internal/bootstrap" in plain["paths"] and "/api/internal/bootstrap" not in fixed["paths"]
+    assert json.dumps(plain).count("populateDatabase") == 1
