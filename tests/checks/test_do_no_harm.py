@@ -15,10 +15,9 @@ import pytest
 from launch_audit.checks import catalog
 from launch_audit.checks.api_calls import call
 from launch_audit.checks.api_inventory import names_state_change, probe_refusal
-from launch_audit.checks.input_validation import grows
 from launch_audit.checks.runner import run_checks
 from launch_audit.findings import Impact, Status
-from launch_audit.net.watch import ProbeRecord, Stall, culprit, stall_threshold_s
+from launch_audit.net.watch import ProbeRecord, Stall, culprit, grows, stall_threshold_s
 from launch_audit.profile import Endpoint
 from launch_audit.profile_loader import load_profile
 
@@ -194,3 +193,96 @@ def test_the_demo_openapi_document_lists_the_traps_only_when_unhardened(shop, ha
     fixed = asyncio.run(doc(load_profile(hardened_shop.write_profile())))
     assert "/api/internal/bootstrap" in plain["paths"] and "/api/internal/bootstrap" not in fixed["paths"]
     assert json.dumps(plain).count("populateDatabase") == 1
+
+
+# ------------------------------------------------------------------ a target that does not come back
+
+class FreezingAPI:
+    """An API on its own loopback address that stops answering for good after ``PUT /freeze``."""
+
+    ADDRESS = "127.0.24.1"
+
+    def __init__(self) -> None:
+        import threading
+        from aiohttp import web
+
+        self.frozen = False
+        self._loop = asyncio.new_event_loop()
+
+        async def health(request):
+            while self.frozen:
+                await asyncio.sleep(0.05)
+            return web.json_response({"status": "ok"})
+
+        async def freeze(request):
+            self.frozen = True
+            return await health(request)
+
+        app = web.Application()
+        app.add_routes([web.get("/healthz", health), web.put("/freeze", freeze)])
+        self._runner = web.AppRunner(app, handle_signals=False)
+
+        async def start():
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, self.ADDRESS, 0)
+            await site.start()
+            self.port = site._server.sockets[0].getsockname()[1]
+
+        self._loop.run_until_complete(start())
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.frozen = False                  # the hanging handlers finish, then the server goes
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+
+@pytest.fixture
+def freezing_api():
+    api = FreezingAPI()
+    yield api
+    api.stop()
+
+
+async def test_a_target_that_does_not_recover_gets_no_more_probes(freezing_api, tmp_path):
+    base = f"http://{FreezingAPI.ADDRESS}:{freezing_api.port}"
+    path = tmp_path / "freeze.yaml"
+    path.write_text(f"""
+client: freeze
+founder: {{name: T, email: t@example.test}}
+domain: freeze.test
+canonical: https://www.freeze.test
+scope: {{hosts: [freeze.test, www.freeze.test, {FreezingAPI.ADDRESS}], allow_active: true,
+         max_requests_per_second: 50, recovery_wait_s: 3}}
+network: {{timeout_s: 1}}
+api:
+  base_url: {base}
+  health_path: /healthz
+  endpoints:
+    - {{name: freeze, method: PUT, path: /freeze, auth: public, body: {{x: "1"}}, side_effects: own_data}}
+""")
+    profile = load_profile(path)
+
+    async def freeze(ctx):
+        await ctx.net.get(base + "/healthz", active=True)     # the watchdog learns the usual answer time
+        await asyncio.sleep(1.5)
+        try:
+            await call(ctx, ctx.profile.api.endpoint("freeze"), label="a PUT /freeze")
+        except Exception as e:  # noqa: BLE001 - the probe's own timeout is its check's business
+            yield ctx.from_error("freeze", e)
+
+    async def later(ctx):
+        await asyncio.sleep(7)              # after recovery_wait_s has run out
+        resp = await ctx.net.get(base + "/healthz", active=True)
+        yield ctx.finding(Status.PASS, "later", f"answered {resp.status}")
+
+    findings = await run_checks(profile, [replace(catalog.get("S4.input_validation"), run=freeze),
+                                          replace(catalog.get("S4.cors"), run=later)], timeout_s=30)
+    outage = next(f for f in findings if f.details.get("outage"))
+    assert outage.status is Status.FAIL and not outage.details["outage"]["recovered"]
+    assert "a PUT /freeze made 127.0.24.1 stop answering" in outage.evidence
+    skipped = next(f for f in findings if f.check_id == "S4.cors")
+    assert skipped.status is Status.SKIP and "target unavailable after a PUT /freeze" in skipped.evidence
+    assert "no more probes are sent" in skipped.evidence

@@ -16,7 +16,8 @@ import json
 from typing import Any
 
 from ..findings import Impact, Status
-from ..net.errors import NetError
+from ..net.errors import NetError, TargetTimeout
+from ..net.watch import grows
 from .api_calls import call, excerpt, fill, token_of, values_for
 from .base import CheckContext
 
@@ -53,11 +54,6 @@ def malformed(body: dict) -> dict[str, tuple[bytes, str]]:
 def oversized(body: dict, size: int) -> bytes:
     """Pure: the body with every string field ``size`` characters long."""
     return json.dumps({**body, **{k: "A" * size for k in _strings(body)}}).encode()
-
-
-def grows(first_ms: float, ms: float) -> bool:
-    """Pure: markedly longer than the first size: five times as long and half a second more at least."""
-    return ms > max(5 * first_ms, first_ms + 500)
 
 
 def echoed_privilege(text: str) -> list[str]:
@@ -108,10 +104,12 @@ async def check_input_validation(ctx: CheckContext):
 
         async def send(label: str, raw: bytes, ctype: str = "application/json"):
             nonlocal accepted, skipped
+            send.error = None
             try:
                 resp = await call(ctx, ep, token=who, values=values, content=raw, headers={"Content-Type": ctype},
                                   expect_throttle=True, label=f"{label} to {ep.method} {ep.path}")
             except NetError as e:
+                send.error = e
                 unjudged.append(f"{label}: {e.reason}")
                 skipped = skipped or e.status == "skip"      # not sent, or lost to an outage: not the target's fault
                 return None
@@ -168,6 +166,14 @@ async def check_input_validation(ctx: CheckContext):
         yield f
 
 
+def growth_text(fields: str, first: tuple[int, float], size: int, seen: str) -> str:
+    """Pure: what the stepwise growth saw, for the evidence."""
+    larger = [s for s in SIZES if s > size]
+    return (f"a {first[0]:,}-character {fields} answered in {first[1]:.0f} ms, a {size:,}-character one {seen}: the "
+            "time grows with the input's length, likely regular-expression backtracking (ReDoS); one request can tie "
+            "up the server" + (f". {', '.join(f'{s:,}' for s in larger)} characters were not sent" if larger else ""))
+
+
 async def _grow(ctx: CheckContext, ep, send, body: dict, fields: str, bad: list, held: list) -> str | None:
     """Oversized strings, 1 KB then 10 KB then 100 KB: the largest is judged like any malformed body; a size that
     takes markedly longer than the first stops the growth and is returned as what was seen."""
@@ -176,6 +182,8 @@ async def _grow(ctx: CheckContext, ep, send, body: dict, fields: str, bad: list,
         label = f"a {size:,}-character {fields}"
         resp = await send(label, oversized(body, size))
         if resp is None:
+            if timings and isinstance(send.error, TargetTimeout):    # the longest answer of all: none
+                return growth_text(fields, timings[0], size, f"got no answer ({send.error.reason})")
             return None
         if resp.status >= 500:
             bad.append(f"oversized strings ({size:,} characters) → {excerpt(resp, 80)}")
@@ -189,12 +197,7 @@ async def _grow(ctx: CheckContext, ep, send, body: dict, fields: str, bad: list,
                 continue                    # a one-off delay, not the input's length
             ms = again.latency_ms
         if timings and grows(timings[0][1], ms):
-            first_size, first_ms = timings[0]
-            larger = [s for s in SIZES if s > size]
-            return (f"a {first_size:,}-character {fields} answered in {first_ms:.0f} ms, a {size:,}-character one "
-                    f"in {ms / 1000:.1f} s ({resp.status}): the time grows with the input's length, likely "
-                    "regular-expression backtracking (ReDoS); one request can tie up the server"
-                    + (f". {', '.join(f'{s:,}' for s in larger)} characters were not sent" if larger else ""))
+            return growth_text(fields, timings[0], size, f"in {ms / 1000:.1f} s ({resp.status})")
         timings.append((size, ms))
         if size == SIZES[-1]:
             if 200 <= resp.status < 300:

@@ -119,6 +119,9 @@ async def check_availability(ctx: CheckContext):
         yield ctx.finding(Status.SKIP, ctx.profile.domain, "nothing to sample")
         return
     urls = {p["name"]: p["url"] for p in data["plans"]}
+    for plan in data["plans"]:            # a series whose every sample fell into an outage we caused
+        if plan["kind"] != "chat" and plan["name"] not in series and lost_note(data, plan["name"]):
+            yield ctx.finding(Status.SKIP, f"GET {plan['url']}", "nothing to judge" + lost_note(data, plan["name"]))
     for name, rows in series.items():
         if name == "chat":
             continue

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from ..findings import Status
 from ..net.errors import NetError
+from ..net.watch import grows
 from ..redteam import detectors as d
 from ..redteam.driver import BotThrottled, Exchange, converse
 from ..redteam.probes import Probe, for_check
@@ -120,7 +121,8 @@ async def run_probes(ctx: CheckContext, check_id: str):
                 return probe, {"verdict": "error" if e.status == "error" else "skip", "matched": [e.reason],
                                "exchanges": []}
 
-    results = await asyncio.gather(*(one(p) for p in probes))
+    results = list(await asyncio.gather(*(one(p) for p in probes if not p.size)))
+    results += await _growing(one, sorted((p for p in probes if p.size), key=lambda p: p.size))
     counts: dict[str, int] = {}
     for probe, result in results:
         verdict = result["verdict"]
@@ -154,6 +156,29 @@ async def run_probes(ctx: CheckContext, check_id: str):
         techniques = len({p.technique for p, _ in judged})
         yield ctx.finding(Status.PASS, f"{check_id} probes", f"{len(judged)} probes over {techniques} techniques, "
                           f"none succeeded ({time.monotonic() - started:.1f}s)")
+
+
+async def _growing(one, sized: list[Probe]) -> list[tuple[Probe, dict]]:
+    """Oversized messages one at a time, smallest first; after one that takes markedly longer than the
+    first, the larger ones are not sent (they could stall the bot rather than measure it)."""
+    out: list[tuple[Probe, dict]] = []
+    first: tuple[int, float] | None = None
+    stop = ""
+    for probe in sized:
+        if stop:
+            out.append((probe, {"verdict": "skip", "matched": [stop], "exchanges": []}))
+            continue
+        probe, result = await one(probe)
+        out.append((probe, result))
+        ex = result["exchanges"][-1] if result["exchanges"] else None
+        if ex is None:
+            continue
+        if first is None:
+            first = (probe.size, ex.ms)
+        elif grows(first[1], ex.ms):
+            stop = (f"not sent: a {probe.size:,}-character message took {ex.ms / 1000:.1f} s against "
+                    f"{first[1]:.0f} ms for {first[0]:,} characters, so larger ones could stall the bot")
+    return out
 
 
 async def _burst(ctx: CheckContext, token: str):

@@ -54,8 +54,8 @@ class Network:
         self.state_changing_sent = 0
         self._client: httpx.AsyncClient | None = None
         # shared by the run's stage processes through the run folder; in memory when exploring
-        self.watch = TargetWatch(WatchStore(Path(run_dir) / WATCH_FOLDER if run_dir else None), self._ping,
-                                 self._health_url, profile.scope.recovery_wait_s)
+        self.watch = TargetWatch(WatchStore(Path(run_dir) / WATCH_FOLDER if run_dir else None), self._ping_admit,
+                                 self._ping, self._health_url, profile.scope.recovery_wait_s)
 
     def _health_url(self, host: str) -> str:
         api = self.profile.api
@@ -63,17 +63,20 @@ class Network:
             return api.url(api.health_path)
         return f"https://{host}/"
 
-    async def _ping(self, url: str) -> float:
-        """The watchdog's health ping: seconds to an answer below 500; NetError otherwise. Within scope and
-        the host's pace, outside any check's budget."""
+    async def _ping_admit(self, url: str) -> None:
+        """The watchdog's health ping stays within scope and the host's pace (outside any check's budget)."""
         host = urlsplit(url).hostname or ""
         self.scope.require(host)
         await self.limiter.wait(host)
         self.requests_sent += 1
+
+    async def _ping(self, url: str) -> float:
+        """The health ping itself: the answer's own time in seconds (below 500); NetError otherwise."""
+        host = urlsplit(url).hostname or ""
         resp = await CheckNet(self, Budget(1), "watchdog")._send("GET", url, None, None, None, 65536, None)
         if resp.status >= 500:
             raise TargetUnreachable(f"GET {url} answered {resp.status}", host=host)
-        return resp.elapsed_ms / 1000
+        return resp.latency_ms / 1000
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None:

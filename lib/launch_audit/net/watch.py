@@ -72,10 +72,11 @@ class Stall:
     worst_ms: float = 0.0
     why: str = ""
     answered_before: bool = True  # a host that never answered a ping was not stopped by us
+    retracted: bool = False       # the slow ping's own time was short: our process was slow, not the host
 
     @property
     def open(self) -> bool:
-        return self.until is None and not self.given_up
+        return self.until is None and not self.given_up and not self.retracted
 
     def overlaps(self, start: float, end: float) -> bool:
         return end >= self.since and start <= (self.until if self.until is not None else float("inf"))
@@ -89,6 +90,12 @@ def stall_threshold_s(usual_ms: list[float]) -> float:
     """Pure: how slow a health ping must be to count as a stall: 10x its usual time, at least a second."""
     usual = statistics.median(usual_ms) / 1000 if usual_ms else 0.0
     return max(STALL_FLOOR_S, 10 * usual)
+
+
+def grows(first_ms: float, ms: float) -> bool:
+    """Pure: an answer markedly slower than the first of a growing series (five times as long and half a
+    second more): larger inputs are not sent after it."""
+    return ms > max(5 * first_ms, first_ms + 500)
 
 
 def culprit(stall: Stall, probes: list[ProbeRecord]) -> ProbeRecord | None:
@@ -177,8 +184,9 @@ class WatchStore:
         return list(self._probes.values())
 
     def stalls(self) -> list[Stall]:
+        """Every stall the run's watchdogs saw (copies), less those retracted."""
         self._catch_up()
-        return [Stall(**asdict(s)) for s in self._stalls.values()]
+        return [Stall(**asdict(s)) for s in self._stalls.values() if not s.retracted]
 
 
 @dataclass
@@ -201,19 +209,20 @@ class Outage:
 class TargetWatch:
     """One process's watchdog: logs active requests, pings while they run, pauses while a host is down."""
 
-    def __init__(self, store: WatchStore, ping: Callable[[str], Awaitable[float]], health_url: Callable[[str], str],
-                 recovery_wait_s: float, interval_s: float = PING_INTERVAL_S) -> None:
+    def __init__(self, store: WatchStore, admit: Callable[[str], Awaitable[None]], ping: Callable[[str], Awaitable[float]],
+                 health_url: Callable[[str], str], recovery_wait_s: float, interval_s: float = PING_INTERVAL_S) -> None:
         self.store = store
-        self._ping = ping                      # url -> seconds to a healthy answer; raises NetError when unhealthy
+        self._admit = admit                    # url -> waits for scope and the host's pace (not timed)
+        self._ping = ping                      # url -> the answer's own time in seconds; NetError when unhealthy
         self._health_url = health_url
         self.recovery_wait_s = recovery_wait_s
         self.interval_s = interval_s
         self._tasks: dict[str, asyncio.Task] = {}
         self._leases: dict[str, int] = {}
+        self._baseline: dict[str, asyncio.Event] = {}    # set once the host's usual answer time is known
 
     # -- requests ----------------------------------------------------------------
     def started(self, host: str, check: str, label: str, method: str, url: str, nbytes: int) -> ProbeRecord:
-        self._watch(host)
         rec = ProbeRecord(uuid.uuid4().hex[:12], host, check, label, method, url, nbytes, time.time())
         self.store.put_probe(rec)
         return rec
@@ -237,7 +246,13 @@ class TargetWatch:
         return None
 
     async def before_send(self, host: str) -> None:
-        """Active probing of a host pauses while it is down; a host given up is not probed again."""
+        """Before an active probe: the host's usual answer time is known (so a stall can be told), probing
+        pauses while the host is down, and a host given up is not probed again."""
+        self._watch(host)
+        try:
+            await asyncio.wait_for(self._baseline[host].wait(), 2 * self.interval_s + STALL_FLOOR_S)
+        except TimeoutError:
+            pass                                  # it does not answer pings: probing goes on, judged as ever
         deadline = None
         while True:
             stalls = [s for s in self.store.stalls() if s.host == host]
@@ -258,6 +273,7 @@ class TargetWatch:
 
     # -- the pinger ------------------------------------------------------------------
     def _watch(self, host: str) -> None:
+        self._baseline.setdefault(host, asyncio.Event())
         task = self._tasks.get(host)
         if task is None or task.done():
             try:
@@ -289,25 +305,31 @@ class TargetWatch:
         last_ok = time.time()
         while True:
             if not self._take_lease(host):         # another process of the run watches this host
+                self._baseline[host].set()
                 await asyncio.sleep(self.interval_s)
                 continue
             stall = next((s for s in self.store.stalls() if s.host == host and s.open), None)
-            sent = time.time()
             threshold = stall_threshold_s(list(usual))
+            try:
+                await self._admit(url)              # our own pacing is not the host's time
+            except NetError:
+                return
+            sent = time.time()
             task = asyncio.ensure_future(self._ping(url))
             done, _ = await asyncio.wait([task], timeout=threshold)
-            healthy = bool(done) and task.exception() is None
-            if healthy:
+            if done and task.exception() is None and task.result() < threshold:
                 usual.append(task.result() * 1000)
                 last_ok = time.time()
+                self._baseline[host].set()
                 if stall is not None:               # a fast answer: the host is back
                     stall.until = sent
                     self.store.put_stall(stall)
                 await asyncio.sleep(self.interval_s)
                 continue
-            why = (f"health ping took over {threshold:.1f}s" if not done else
+            why = (f"health ping took over {threshold:.1f}s" if not done or task.exception() is None else
                    f"health ping failed: {_reason(task.exception())}")
-            if stall is None:
+            opened = stall is None
+            if opened:
                 stall = Stall(uuid.uuid4().hex[:12], host, since=last_ok, seen=sent,
                               usual_ms=round(statistics.median(usual), 1) if usual else 0.0, why=why,
                               answered_before=bool(usual))
@@ -315,6 +337,11 @@ class TargetWatch:
             try:
                 elapsed = await task              # the slow ping's own answer ends the stall, if it comes
                 stall.worst_ms = max(stall.worst_ms, elapsed * 1000)
+                if opened and elapsed < threshold:
+                    # the wait ran long because this process was busy; the host answered in time
+                    stall.retracted = True
+                    self.store.put_stall(stall)
+                    continue
                 if elapsed < self.recovery_wait_s:
                     stall.until = time.time()
                     self.store.put_stall(stall)
