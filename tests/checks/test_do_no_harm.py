@@ -153,7 +153,7 @@ async def test_a_probe_that_freezes_the_target_is_named_and_nothing_seen_meanwhi
     o = outage[0]
     assert o.check_id == "S4.input_validation" and o.status is Status.FAIL and o.impact is Impact.DOWNTIME
     assert "10,000-character `email` to PUT /api/me/email" in o.evidence and "Replay: PUT" in o.evidence
-    assert o.details["outage"]["recovered"] and o.details["outage"]["seconds"] >= 2
+    assert o.details["outage"]["recovered"] and o.details["outage"]["seconds"] >= 2, o.evidence
     later = next(f for f in findings if f.check_id == "S4.cors")
     assert later.status is Status.SKIP and "target unavailable after a 10,000-character" in later.evidence
 

@@ -36,7 +36,8 @@ async def check_unauth_access(ctx: CheckContext):
         _, doc = await openapi_document(ctx)
         values = values_for(ctx.profile)
         for method, path, secured, words in described_operations(doc or {}):
-            if secured and (method, normalize(path)) not in declared and probe_refusal(method, path, words, values) is None:
+            undeclared = (method, normalize(path)) not in declared
+            if secured and undeclared and probe_refusal(method, path, words, values) is None:
                 targets.setdefault(f"{method} {path}", Operation(method, path))
 
     async def one(key: str):
@@ -48,15 +49,16 @@ async def check_unauth_access(ctx: CheckContext):
             return ctx.from_error(key, e)
         where = f"{ep.method} {api.url(fill(ep.path, values_for(ctx.profile)))}"
         if resp.status >= 500:
-            return ctx.finding(Status.ERROR, key, f"{where} without credentials → {excerpt(resp, 100)}: a server error "
-                               "is neither a refusal nor access; cannot judge")
+            return ctx.finding(Status.ERROR, key, f"{where} without credentials → {excerpt(resp, 100)}: a server "
+                               "error is neither a refusal nor access; cannot judge")
         if granted(resp):
             return ctx.finding(Status.FAIL, key, f"answers without any credentials: {where} → {excerpt(resp)}",
                                details={"status": resp.status})
         if body is not None and resp.status not in REFUSED:
-            return ctx.finding(Status.WARN, key, f"{where} without credentials, sent an empty body (its side effects "
-                               f"are {ep.effects}, so the declared body is not sent) → {resp.status}, not 401/403: the "
-                               "body may be checked before the login, or there is no login check. Verify by hand")
+            return ctx.finding(Status.WARN, key, f"{where} without credentials, sent an empty body (its side "
+                               f"effects are {ep.effects}, so the declared body is not sent) → {resp.status}, not "
+                               "401/403: the body may be checked before the login, or there is no login check. "
+                               "Verify by hand")
         return ctx.finding(Status.PASS, key, f"refused without credentials ({resp.status})")
 
     if not targets:

@@ -22,7 +22,6 @@ from .api_calls import call, excerpt, fill, token_of, values_for
 from .base import CheckContext
 
 SIZES = (1_000, 10_000, 100_000)     # oversized strings, sent in this order
-OVERSIZED = SIZES[-1]
 SLOW_S = 2.0                          # a step this slow is a stall on its own
 DEPTH = 2_000
 PRIVILEGED = {"role": "admin", "is_admin": True, "price": 0, "user_id": "u_launch_audit_other"}
@@ -104,7 +103,7 @@ async def check_input_validation(ctx: CheckContext):
 
         async def send(label: str, raw: bytes, ctype: str = "application/json"):
             nonlocal accepted, skipped
-            send.error = None
+            send.error = None               # what the last request raised, for _grow
             try:
                 resp = await call(ctx, ep, token=who, values=values, content=raw, headers={"Content-Type": ctype},
                                   expect_throttle=True, label=f"{label} to {ep.method} {ep.path}")
@@ -131,7 +130,7 @@ async def check_input_validation(ctx: CheckContext):
         fields = " and ".join(f"`{k}`" for k in _strings(body))
         if fields:
             async with one_size_at_a_time:
-                growth = await _grow(ctx, ep, send, body, fields, bad, held)
+                growth = await _grow(send, body, fields, bad, held)
             if growth:
                 extra.append(ctx.finding(Status.FAIL, f"{name} input size", f"{where}: {growth}. Bound the length "
                                          "before any pattern runs, and use linear-time patterns (RE2, or no nested "
@@ -149,7 +148,8 @@ async def check_input_validation(ctx: CheckContext):
                 back = await call(ctx, ep, token=who, values=values, label=f"the test account's values to {ep.name}")
                 restored = f"; {accepted} variant(s) were accepted, the declared body was sent again ({back.status})"
             except NetError as e:
-                restored = f"; {accepted} variant(s) were accepted and the declared body could not be sent again: {e.reason}"
+                restored = (f"; {accepted} variant(s) were accepted and the declared body could not be sent "
+                            f"again: {e.reason}")
         if not bad and not held:
             return [ctx.finding(Status.SKIP if skipped else Status.ERROR, name,
                                 f"{where}: no variant could be judged: {'; '.join(unjudged[:3])}")] + extra
@@ -174,7 +174,7 @@ def growth_text(fields: str, first: tuple[int, float], size: int, seen: str) -> 
             "up the server" + (f". {', '.join(f'{s:,}' for s in larger)} characters were not sent" if larger else ""))
 
 
-async def _grow(ctx: CheckContext, ep, send, body: dict, fields: str, bad: list, held: list) -> str | None:
+async def _grow(send, body: dict, fields: str, bad: list, held: list) -> str | None:
     """Oversized strings, 1 KB then 10 KB then 100 KB: the largest is judged like any malformed body; a size that
     takes markedly longer than the first stops the growth and is returned as what was seen."""
     timings: list[tuple[int, float]] = []

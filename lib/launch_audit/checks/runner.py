@@ -6,14 +6,15 @@ import asyncio
 import os
 import sys
 import time
-from urllib.parse import urlsplit
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..findings import ErrorKind, Finding, Impact, Mode, Severity, Status
 from ..net import Network
 from ..net.errors import NetError
-from ..net.watch import OUTAGE_FLOOR_S, Outage
+from ..net.watch import OUTAGE_FLOOR_S
+from ..net.watch_record import Outage
 from ..profile import MissingSecret, Profile
 from .base import Check, CheckContext, describe_bug
 
@@ -87,6 +88,7 @@ async def run_checks(profile: Profile, checks: Iterable[Check], *, net: Network 
             for check, found in zip(batch, await asyncio.gather(*(guarded(c) for c in batch))):
                 by_check[check.id] = found
         if net is not None:          # an outage one of these checks' probes caused is a finding of that check
+            await net.watch.settle()
             for outage in net.watch.outages():
                 probe = outage.probe
                 if probe is not None and probe.pid == os.getpid() and probe.start >= began and probe.check in by_check:
@@ -106,8 +108,9 @@ def outage_finding(ctx: CheckContext, outage: Outage) -> Finding:
     assert probe is not None
     usual = f" (usually {stall.usual_ms:.0f} ms)" if stall.usual_ms else ""
     if stall.until is None:
-        how_long = (f"and it did not answer again within {stall.worst_ms / 1000:.0f} s: the remaining active probes of "
-                    f"{stall.host} were not sent" if stall.given_up else "and it was still not answering when the checks ended")
+        how_long = (f"and it did not answer again within {stall.worst_ms / 1000:.0f} s: the remaining active "
+                    f"probes of {stall.host} were not sent" if stall.given_up
+                    else "and it was still not answering when the checks ended")
         frozen = stall.worst_ms / 1000
     else:
         frozen = stall.until - probe.start

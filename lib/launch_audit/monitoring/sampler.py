@@ -156,7 +156,8 @@ async def plan_series(profile: Profile, net: CheckNet, budget: int) -> tuple[lis
     return plans, notes
 
 
-def _chat_plan(profile: Profile, notes: list[str]) -> tuple[str, str, dict[str, str], tuple[Any, ...], str, bool] | None:
+def _chat_plan(profile: Profile,
+               notes: list[str]) -> tuple[str, str, dict[str, str], tuple[Any, ...], str, bool] | None:
     api, chat = profile.api, profile.chat
     if api is None or chat is None or api.endpoint(chat.endpoint) is None:
         notes.append("chat: no chat endpoint in the profile, so no chat latency series")

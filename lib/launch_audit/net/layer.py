@@ -30,7 +30,8 @@ from .scope import ScopeGuard
 from .timing import TimedStream
 from .tls import Handshake, TLSContexts, explain_ssl_error, handshake
 from .transport import ResolvingBackend, ResolvingTransport
-from .watch import WATCH_FOLDER, TargetWatch, WatchStore
+from .watch import TargetWatch
+from .watch_record import WATCH_FOLDER, ProbeRecord, WatchStore
 
 USER_AGENT = "launch-audit/0.1 (pre-launch security audit; authorised by the site owner)"
 _CHUNK = 65536
@@ -57,11 +58,12 @@ class Network:
         self.watch = TargetWatch(WatchStore(Path(run_dir) / WATCH_FOLDER if run_dir else None), self._ping_admit,
                                  self._ping, self._health_url, profile.scope.recovery_wait_s)
 
-    def _health_url(self, host: str) -> str:
+    def _health_url(self, origin: str) -> str:
+        """The API's health path on the API's origin; the root of any other origin probed."""
         api = self.profile.api
-        if api and api.health_path and urlsplit(api.base_url).hostname == host:
+        if api and api.health_path and origin == _origin(api.base_url):
             return api.url(api.health_path)
-        return f"https://{host}/"
+        return origin + "/"
 
     async def _ping_admit(self, url: str) -> None:
         """The watchdog's health ping stays within scope and the host's pace (outside any check's budget)."""
@@ -77,6 +79,7 @@ class Network:
         if resp.status >= 500:
             raise TargetUnreachable(f"GET {url} answered {resp.status}", host=host)
         return resp.latency_ms / 1000
+
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
@@ -104,6 +107,11 @@ class Network:
 
     def for_check(self, budget: int | None = None, check_id: str = "") -> CheckNet:
         return CheckNet(self, Budget(budget or self.profile.scope.max_requests_per_check), check_id)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _default_label(method: str, url: str, size: int) -> str:
@@ -160,14 +168,17 @@ class CheckNet:
         changes = method.upper() not in SAFE_METHODS if changes_state is None else changes_state
         watched = active or changes
         for attempt in range(3):
-            if watched:
-                await self.net.watch.before_send(host)
+            if watched:                 # allowed at all? then: is the host up, or still recovering from a probe?
+                self.net.scope.require(host, active=active, changes_state=(method, url) if changes else None)
+                await self.net.watch.before_send(host, _origin(url))
             await self._admit(host, active, (method, url) if changes else None)
             if changes:
                 self.net.state_changing_sent += 1
-            size = len(content) if content is not None else len(_json.dumps(json)) if json is not None else 0
-            record = self.net.watch.started(host, self.check_id or "?", label or _default_label(method, url, size),
-                                            method, url, size) if watched else None
+            record = None
+            if watched:
+                size = len(content) if content is not None else len(_json.dumps(json)) if json is not None else 0
+                record = self.net.watch.started(host, self.check_id or "?", label or _default_label(method, url, size),
+                                                method, url, size)
             start = time.time()
             try:
                 resp = await self._send(method, url, headers, json, content, max_bytes, timeout_s)
@@ -190,10 +201,10 @@ class CheckNet:
     async def get(self, url: str, **kw: object) -> HttpResponse:
         return await self.request("GET", url, **kw)  # type: ignore[arg-type]
 
-    def _not_lost(self, host: str, start: float, record: object, method: str, url: str,
+    def _not_lost(self, host: str, start: float, record: ProbeRecord | None, method: str, url: str,
                   error: NetError | None = None) -> None:
         """Raise TargetDown when this request overlapped an outage that another probe of ours caused."""
-        outage = self.net.watch.lost(host, start, time.time(), getattr(record, "id", None))
+        outage = self.net.watch.lost(host, start, time.time(), record.id if record else None)
         if outage is not None:
             raise TargetDown(f"{outage.reason()}: {method} {url[:160]} fell into that outage and is not judged",
                              host=host) from error

@@ -11,14 +11,13 @@ when the stall began is named as its likely cause, and every other request that 
 known: what it observed is never judged (it raises :class:`TargetDown`). A stall with no probe of ours in
 flight is the target's own outage and is judged as such (stage 6 counts it).
 
-The record is shared by a run's stage processes through files in the run folder (``target_watch/``);
-without a run folder it stays in memory.
+The record (net/watch_record.py) is shared by a run's stage processes through files in the run folder
+(``target_watch/``); without a run folder it stays in memory.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import statistics
@@ -26,64 +25,18 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from .errors import NetError, TargetDown
+from .watch_record import (PING_INTERVAL_S, WATCH_FOLDER, Outage, ProbeRecord, Stall, WatchStore, culprit,
+                           describe_probe)
 
 try:
     import fcntl
 except ImportError:          # not on Windows: every process then watches for itself
     fcntl = None  # type: ignore[assignment]
 
-PING_INTERVAL_S = 1.0
 STALL_FLOOR_S = 1.0          # a ping slower than this (and 10x the usual) opens a stall
 OUTAGE_FLOOR_S = 2.0         # what counts as an outage worth its own finding
-WATCH_FOLDER = "target_watch"
-
-
-@dataclass
-class ProbeRecord:
-    """One active or state-changing request: what was sent, by which check, and when."""
-
-    id: str
-    host: str
-    check: str
-    label: str
-    method: str
-    url: str
-    bytes: int
-    start: float                 # wall clock, seconds
-    end: float | None = None
-    pid: int = field(default_factory=os.getpid)
-
-
-@dataclass
-class Stall:
-    """A window in which ``host`` answered its health ping slowly or not at all."""
-
-    id: str
-    host: str
-    since: float                 # the last fast answer before it
-    seen: float                  # the slow ping was sent then
-    until: float | None = None   # the first fast answer after it
-    given_up: bool = False       # no fast answer within scope.recovery_wait_s
-    usual_ms: float = 0.0
-    worst_ms: float = 0.0
-    why: str = ""
-    answered_before: bool = True  # a host that never answered a ping was not stopped by us
-    retracted: bool = False       # the slow ping's own time was short: our process was slow, not the host
-
-    @property
-    def open(self) -> bool:
-        return self.until is None and not self.given_up and not self.retracted
-
-    def overlaps(self, start: float, end: float) -> bool:
-        return end >= self.since and start <= (self.until if self.until is not None else float("inf"))
-
-    @property
-    def seconds(self) -> float | None:
-        return None if self.until is None else self.until - self.since
 
 
 def stall_threshold_s(usual_ms: list[float]) -> float:
@@ -98,123 +51,16 @@ def grows(first_ms: float, ms: float) -> bool:
     return ms > max(5 * first_ms, first_ms + 500)
 
 
-def culprit(stall: Stall, probes: list[ProbeRecord]) -> ProbeRecord | None:
-    """Pure: the probe most likely to have caused ``stall``: in flight when the slow ping went out and held
-    until the host answered again; of those, the one sent first (the largest, on a tie)."""
-    if not stall.answered_before:
-        return None
-    held = [p for p in probes if p.host == stall.host and p.start <= stall.seen
-            and (p.end is None or p.end >= stall.seen)]
-    if stall.until is not None:
-        stuck = [p for p in held if p.end is None or p.end >= stall.until - PING_INTERVAL_S]
-        held = stuck or held
-    return min(held, key=lambda p: (p.start, -p.bytes), default=None)
-
-
-def describe_probe(p: ProbeRecord) -> str:
-    return f"{p.label} ({p.check})"
-
-
-class WatchStore:
-    """Append-only JSON lines shared by the run's processes (or kept in memory); read incrementally."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self._probes: dict[str, ProbeRecord] = {}
-        self._stalls: dict[str, Stall] = {}
-        self._offset = 0
-        if folder is not None:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError:
-                self.folder = None
-
-    @property
-    def _path(self) -> Path | None:
-        return self.folder / "events.jsonl" if self.folder is not None else None
-
-    def _append(self, row: dict) -> None:
-        if self._path is not None:
-            line = (json.dumps(row, separators=(",", ":")) + "\n").encode()
-            try:
-                fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                try:
-                    os.write(fd, line)      # one write with O_APPEND: lines of processes never interleave
-                finally:
-                    os.close(fd)
-                return
-            except OSError:
-                pass
-        self._take(row)
-
-    def _take(self, row: dict) -> None:
-        if "probe" in row:
-            p = ProbeRecord(**row["probe"])
-            self._probes[p.id] = p              # the end line replaces the start line
-        elif "stall" in row:
-            s = Stall(**row["stall"])
-            self._stalls[s.id] = s
-
-    def _catch_up(self) -> None:
-        """Read what the run's processes appended since the last look."""
-        if self._path is None:
-            return
-        try:
-            with open(self._path, "rb") as f:
-                f.seek(self._offset)
-                data = f.read()
-        except OSError:
-            return
-        complete = data[:data.rfind(b"\n") + 1]
-        self._offset += len(complete)
-        for line in complete.splitlines():
-            try:
-                self._take(json.loads(line))
-            except (ValueError, TypeError):
-                continue                        # a line cut by a killed process
-
-    def put_probe(self, p: ProbeRecord) -> None:
-        self._append({"probe": asdict(p)})
-
-    def put_stall(self, s: Stall) -> None:
-        self._append({"stall": asdict(s)})
-
-    def probes(self) -> list[ProbeRecord]:
-        self._catch_up()
-        return list(self._probes.values())
-
-    def stalls(self) -> list[Stall]:
-        """Every stall the run's watchdogs saw (copies), less those retracted."""
-        self._catch_up()
-        return [Stall(**asdict(s)) for s in self._stalls.values() if not s.retracted]
-
-
-@dataclass
-class Outage:
-    """A stall and the probe of ours that most likely caused it."""
-
-    stall: Stall
-    probe: ProbeRecord | None
-
-    @property
-    def ours(self) -> bool:
-        return self.probe is not None
-
-    def reason(self) -> str:
-        if self.probe is None:
-            return f"{self.stall.host} stopped answering (no probe of ours was in flight)"
-        return f"target unavailable after {describe_probe(self.probe)}"
-
-
 class TargetWatch:
     """One process's watchdog: logs active requests, pings while they run, pauses while a host is down."""
 
-    def __init__(self, store: WatchStore, admit: Callable[[str], Awaitable[None]], ping: Callable[[str], Awaitable[float]],
-                 health_url: Callable[[str], str], recovery_wait_s: float, interval_s: float = PING_INTERVAL_S) -> None:
+    def __init__(self, store: WatchStore, admit: Callable[[str], Awaitable[None]],
+                 ping: Callable[[str], Awaitable[float]], health_url: Callable[[str], str], recovery_wait_s: float,
+                 interval_s: float = PING_INTERVAL_S) -> None:
         self.store = store
         self._admit = admit                    # url -> waits for scope and the host's pace (not timed)
         self._ping = ping                      # url -> the answer's own time in seconds; NetError when unhealthy
-        self._health_url = health_url
+        self._health_url = health_url          # origin -> the URL to ping there
         self.recovery_wait_s = recovery_wait_s
         self.interval_s = interval_s
         self._tasks: dict[str, asyncio.Task] = {}
@@ -241,21 +87,22 @@ class TargetWatch:
     def lost(self, host: str, start: float, end: float, own_id: str | None = None) -> Outage | None:
         """The outage our probe caused that a request to ``host`` over [start, end] fell into (not its cause)."""
         for outage in self.outages(host):
-            if outage.ours and outage.stall.overlaps(start, end) and outage.probe.id != own_id:  # type: ignore[union-attr]
+            if outage.probe is not None and outage.stall.overlaps(start, end) and outage.probe.id != own_id:
                 return outage
         return None
 
-    async def before_send(self, host: str) -> None:
-        """Before an active probe: the host's usual answer time is known (so a stall can be told), probing
-        pauses while the host is down, and a host given up is not probed again."""
-        self._watch(host)
+    async def before_send(self, host: str, origin: str) -> None:
+        """Before an active probe to ``origin`` (scheme://host[:port]): the host's usual answer time is known
+        (so a stall can be told), probing pauses while the host is down, and a host given up is not probed
+        again. A host whose health ping never answered is not paused: nothing says it was ever up."""
+        self._watch(host, origin)
         try:
             await asyncio.wait_for(self._baseline[host].wait(), 2 * self.interval_s + STALL_FLOOR_S)
         except TimeoutError:
             pass                                  # it does not answer pings: probing goes on, judged as ever
         deadline = None
         while True:
-            stalls = [s for s in self.store.stalls() if s.host == host]
+            stalls = [s for s in self.store.stalls() if s.host == host and s.answered_before]
             gone = next((s for s in stalls if s.given_up), None)
             if gone is not None:
                 outage = next((o for o in self.outages(host) if o.stall.id == gone.id), Outage(gone, None))
@@ -268,16 +115,28 @@ class TargetWatch:
             if time.time() > deadline:            # the process that watched it is gone: wait no more
                 raise TargetDown(f"{host} stopped answering and did not recover within {self.recovery_wait_s:g}s",
                                  host=host)
-            self._watch(host)                     # if nobody pings it any more, we will
+            self._watch(host, origin)             # if nobody pings it any more, we will
+            await asyncio.sleep(0.2)
+
+    async def settle(self) -> None:
+        """Before outages are told: wait until every open stall has ended or been given up (its answer may
+        be a moment behind the probe's own), within scope.recovery_wait_s of its start."""
+        while True:
+            current = [s for s in self.store.stalls() if s.open and s.answered_before]
+            if not current or all(time.time() > s.seen + self.recovery_wait_s + 2 * self.interval_s for s in current):
+                return
+            for s in current:
+                if s.host not in self._tasks or self._tasks[s.host].done():
+                    return                        # nobody of ours watches it any more: tell what is known
             await asyncio.sleep(0.2)
 
     # -- the pinger ------------------------------------------------------------------
-    def _watch(self, host: str) -> None:
+    def _watch(self, host: str, origin: str) -> None:
         self._baseline.setdefault(host, asyncio.Event())
         task = self._tasks.get(host)
         if task is None or task.done():
             try:
-                self._tasks[host] = asyncio.get_running_loop().create_task(self._pinger(host))
+                self._tasks[host] = asyncio.get_running_loop().create_task(self._pinger(host, self._health_url(origin)))
             except RuntimeError:
                 pass
 
@@ -299,8 +158,7 @@ class TargetWatch:
         self._leases[host] = fd
         return True
 
-    async def _pinger(self, host: str) -> None:
-        url = self._health_url(host)
+    async def _pinger(self, host: str, url: str) -> None:
         usual: deque[float] = deque(maxlen=10)
         last_ok = time.time()
         while True:
@@ -316,8 +174,9 @@ class TargetWatch:
                 return
             sent = time.time()
             task = asyncio.ensure_future(self._ping(url))
-            done, _ = await asyncio.wait([task], timeout=threshold)
-            if done and task.exception() is None and task.result() < threshold:
+            done, _ = await asyncio.wait([task], timeout=threshold if usual else self.recovery_wait_s)
+            # the first answer sets the usual time, however slow: a slow home page is not a stall
+            if done and task.exception() is None and (not usual or task.result() < threshold):
                 usual.append(task.result() * 1000)
                 last_ok = time.time()
                 self._baseline[host].set()
@@ -373,3 +232,7 @@ class TargetWatch:
 
 def _reason(exc: BaseException | None) -> str:
     return exc.reason if isinstance(exc, NetError) else f"{type(exc).__name__}: {exc}"
+
+
+__all__ = ["TargetWatch", "WatchStore", "ProbeRecord", "Stall", "Outage", "culprit", "describe_probe", "grows",
+           "stall_threshold_s", "WATCH_FOLDER", "OUTAGE_FLOOR_S", "STALL_FLOOR_S"]

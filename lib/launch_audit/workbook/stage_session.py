@@ -103,7 +103,8 @@ class Stage:
                 for check in checks:        # the runner adds a finding for an outage one of its probes caused
                     self.findings[check.id] = [f for f in found if f.check_id == check.id]
                 self.traffic["requests_sent"] += net.requests_sent
-                self.traffic["state_changing_sent"] = self.traffic.get("state_changing_sent", 0) + net.state_changing_sent
+                changed = self.traffic.get("state_changing_sent", 0) + net.state_changing_sent
+                self.traffic["state_changing_sent"] = changed
                 refused = set(self.traffic.get("refused_out_of_scope", [])) | set(net.scope.refused)
                 self.traffic["refused_out_of_scope"] = sorted(refused)
 
