@@ -30,8 +30,9 @@ class Operation:
     method: str
     path: str
     body: Any = None
-    changes_state: bool = False
-    auth: str = "user"
+    effects = "none"              # a GET or HEAD whose name says no state change (api_inventory.probe_refusal)
+    changes_state = False
+    writable = True
 
     @property
     def name(self) -> str:
