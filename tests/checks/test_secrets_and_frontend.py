@@ -7,7 +7,7 @@ import pytest
 from launch_audit.checks import catalog
 from launch_audit.checks.debug_exposure import debug_signs
 from launch_audit.checks.env_separation import judge_env, looks_secret
-from launch_audit.checks.exposed_files import judge_exposed
+from launch_audit.checks.exposed_files import SENSITIVE, judge_exposed, judge_host
 from launch_audit.checks.frontend import internal_reason, internal_urls, judge_source_map
 from launch_audit.checks.frontend_assets import chunks_of, scripts_of
 from launch_audit.checks.log_hygiene import card_numbers, inspect_log, judge_log
@@ -239,3 +239,17 @@ async def test_ci_log_archive_named_by_the_profile(demo_profile, tmp_path):
     repo = demo_profile.repo.model_copy(update={"ci_logs": [str(archive)]})
     [f] = await run_checks(demo_profile.model_copy(update={"repo": repo}), [catalog.get("S1.secrets_in_ci_logs")])
     assert f.status is Status.FAIL and f.target == f"{archive}!1_deploy.txt:1"
+
+
+@pytest.mark.parametrize("exposed, errors, only_skipped, status, says", [
+    ([("/.env", "env file")], ["/.git/HEAD: timed out"], False, Status.FAIL, "served publicly: https://h/.env"),
+    ([], [], False, Status.PASS, f"none of {len(SENSITIVE)} sensitive paths is served"),
+    # most requests timed out: never "none is served"
+    ([], [f"/p{i}: ReadTimeout" for i in range(12)], False, Status.ERROR, "12 of"),
+    ([], ["/.env: answered 503"], False, Status.ERROR, f"the {len(SENSITIVE) - 1} that answered are not served"),
+    ([], ["/.env: target unavailable after a probe"], True, Status.SKIP, "could not be checked"),
+])
+def test_a_host_passes_only_when_every_sensitive_path_was_answered(exposed, errors, only_skipped, status, says):
+    got, evidence, _ = judge_host("https://h", exposed, errors, only_skipped, False)
+    assert got is status and says in evidence, evidence
+

@@ -73,6 +73,24 @@ def judge_exposed(path: str, status: int, body: bytes, soft404: bytes | None) ->
     return SENSITIVE[path][1](body)
 
 
+def judge_host(base: str, exposed: list[tuple[str, str]], errors: list[str], only_skipped: bool,
+               soft404: bool) -> tuple[Status, str, dict]:
+    """Pure: one host's verdict. A path served is a fail; a pass needs every planned path answered (a timeout,
+    reset or 5xx is neither served nor refused); paths we did not send, or lost to an outage, are a skip."""
+    if exposed:
+        shown = "; ".join(f"{base}{p} ({what})" for p, what in exposed)
+        return (Status.FAIL, f"served publicly: {shown}. Block these paths at the server or CDN and rotate anything "
+                "they held", {"paths": [p for p, _ in exposed]})
+    if errors:
+        checked = len(SENSITIVE) - len(errors)
+        return (Status.SKIP if only_skipped else Status.ERROR,
+                f"{len(errors)} of {len(SENSITIVE)} sensitive paths could not be checked ({errors[0]})"
+                + (f"; the {checked} that answered are not served" if checked else ""),
+                {"checked": checked, "unchecked": len(errors)})
+    note = " (it answers 200 to unknown paths: judged by content)" if soft404 else ""
+    return Status.PASS, f"none of {len(SENSITIVE)} sensitive paths is served{note}", {"checked": len(SENSITIVE)}
+
+
 async def check_exposed_files(ctx: CheckContext):
     assert ctx.net is not None
     hosts = [h for h in ctx.profile.hosts if ctx.profile.in_scope(h)]
@@ -84,23 +102,22 @@ async def check_exposed_files(ctx: CheckContext):
         except NetError as e:
             return ctx.from_error(host, e, "host not reachable over HTTPS")
         soft404 = probe.body if 200 <= probe.status < 300 else None
-        exposed, errors = [], []
+        exposed, errors, only_skipped = [], [], True
         for path in SENSITIVE:
             try:
                 resp = await ctx.net.get(base + path, max_bytes=1_000_000)
             except NetError as e:
                 errors.append(f"{path}: {e.reason}")
+                only_skipped = only_skipped and e.status == "skip"
+                continue
+            if resp.status >= 500:          # neither served nor refused: that path was not checked
+                errors.append(f"{path}: answered {resp.status}")
+                only_skipped = False
                 continue
             if judge_exposed(path, resp.status, resp.body, soft404):
                 exposed.append((path, SENSITIVE[path][0]))
-        if exposed:
-            shown = "; ".join(f"{base}{p} ({what})" for p, what in exposed)
-            return ctx.finding(Status.FAIL, host, f"served publicly: {shown}. Block these paths at the server or CDN "
-                               "and rotate anything they held", details={"paths": [p for p, _ in exposed]})
-        if errors and len(errors) == len(SENSITIVE):
-            return ctx.finding(Status.ERROR, host, f"no sensitive path could be checked: {errors[0]}")
-        note = " (it answers 200 to unknown paths: judged by content)" if soft404 is not None else ""
-        return ctx.finding(Status.PASS, host, f"none of {len(SENSITIVE)} sensitive paths is served{note}")
+        status, evidence, details = judge_host(base, exposed, errors, only_skipped, soft404 is not None)
+        return ctx.finding(status, host, evidence, details=details)
 
     async for f in ctx.each(hosts, one):
         yield f
