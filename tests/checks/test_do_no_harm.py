@@ -18,6 +18,7 @@ from launch_audit.checks.api_inventory import names_state_change, probe_refusal
 from launch_audit.checks.runner import run_checks
 from launch_audit.findings import Impact, Status
 from launch_audit.net.watch import ProbeRecord, Stall, culprit, grows, stall_threshold_s
+from launch_audit.net.watch_record import stall_notice
 from launch_audit.profile import Endpoint
 from launch_audit.profile_loader import load_profile
 
@@ -72,6 +73,18 @@ def test_the_probe_in_flight_when_the_stall_began_is_its_cause():
     never_up = Stall("s", "api.x", since=9.5, seen=10.2, until=13.0, answered_before=False)
     assert culprit(never_up, probes) is None            # a host that never answered was not stopped by us
     assert stall.overlaps(10.5, 10.6) and not stall.overlaps(13.5, 14)
+
+
+def test_the_terminal_is_told_when_a_host_stops_and_answers_again():
+    probe = ProbeRecord("big", "api.x", "S4.input_validation", "a 10,000-character `email`", "PUT", "u", 10_013, 9.8)
+    stall = Stall("s", "api.x", since=9.5, seen=10.2)
+    assert stall_notice(stall, probe, False) == ("api.x stopped answering after a 10,000-character `email` "
+                                                 "(S4.input_validation): its active probes wait for it")
+    stall.until = 13.0
+    assert stall_notice(stall, probe, True) == "api.x answers again (it stopped for 3.5 s): probing goes on"
+    assert stall_notice(stall, None, False) == "api.x stopped answering for 3.5 s"
+    stall.until, stall.given_up = None, True
+    assert "remaining active probes are skipped" in stall_notice(stall, probe, True)
 
 
 def test_stall_and_growth_thresholds():

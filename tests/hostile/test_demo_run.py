@@ -4,6 +4,8 @@ the consultant's terminal."""
 
 from __future__ import annotations
 
+import re
+
 from launch_audit.profile_loader import load_profile
 
 from tests.hostile.hostile_site import within_pace, requests_per_check
@@ -40,3 +42,6 @@ def test_the_demo_run_never_calls_the_setup_route_and_names_the_probe_that_froze
     for f in findings:
         assert not (f["status"] == "error" and "Timeout" in f["evidence"]), f
     assert "stopped answering after one of our probes" in (demo_run[2] / "report.html").read_text()
+    # and the consultant's terminal said so while the run waited
+    assert re.search(r"api\.brightbrew\.test stopped answering (for [\d.]+ s )?after a 10,000-character",
+                     demo_run.terminal), demo_run.terminal[-2000:]

@@ -87,6 +87,19 @@ class Outage:
         return f"target unavailable after {describe_probe(self.probe)}"
 
 
+def stall_notice(stall: Stall, probe: ProbeRecord | None, told_open: bool) -> str:
+    """Pure: the terminal's line about a stall (``told_open``: its start was already shown)."""
+    after = f" after {describe_probe(probe)}" if probe else ""
+    if stall.open:
+        return f"{stall.host} stopped answering{after}: its active probes wait for it"
+    if stall.given_up:
+        return f"{stall.host} did not answer again{after}: its remaining active probes are skipped"
+    took = f" for {stall.seconds:.1f} s" if stall.seconds is not None else ""
+    if told_open:
+        return f"{stall.host} answers again (it stopped{took}): probing goes on"
+    return f"{stall.host} stopped answering{took}{after}"
+
+
 class WatchStore:
     """Append-only JSON lines shared by the run's processes (or kept in memory); read incrementally."""
 

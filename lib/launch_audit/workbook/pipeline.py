@@ -26,6 +26,7 @@ from ..checks import catalog
 from ..checks.base import CheckContext
 from ..findings import ErrorKind, Finding, Status
 from ..monitoring import Sample
+from ..net.watch_record import WATCH_FOLDER, WatchStore, culprit, stall_notice
 from ..profile import MissingSecret, Profile
 from ..profile_loader import load_profile
 from ..run_folder import RunFolder, RunFolderError, explain_os_error
@@ -139,11 +140,15 @@ def _stage_findings(work: Path, run: StageRun, profile: Profile) -> list[Finding
 
 
 class _Watcher(threading.Thread):
-    """Polls the stage hand-off files and reports progress; the notebooks run in other processes."""
+    """Polls the stage hand-off files and reports progress; the notebooks run in other processes. Also says
+    when the watchdog sees a probed host stop answering (probing pauses: the run is waiting, not hung)."""
 
-    def __init__(self, work: Path, stages: list[int], hook: ProgressHook) -> None:
+    def __init__(self, work: Path, stages: list[int], hook: ProgressHook,
+                 notice: Callable[[str], None] | None = None) -> None:
         super().__init__(daemon=True, name="launch-audit-progress")
-        self.work, self.stages, self.hook = work, stages, hook
+        self.work, self.stages, self.hook, self.notice = work, stages, hook, notice
+        self._watch_store: WatchStore | None = None
+        self._told: dict[str, bool] = {}        # stall id -> its start was shown
         self.finished: dict[int, str] = {}
         self._stop_event = threading.Event()
         self._seen: dict[int, tuple[int, int]] = {}
@@ -154,6 +159,7 @@ class _Watcher(threading.Thread):
             self.poll()
 
     def poll(self) -> None:
+        self._tell_stalls()
         for stage in self.stages:
             if stage in self.finished:
                 continue
@@ -171,6 +177,20 @@ class _Watcher(threading.Thread):
             if now != self._seen.get(stage):
                 self._seen[stage] = now
                 self.hook(stage, now[0], now[1], "running")
+
+    def _tell_stalls(self) -> None:
+        if self.notice is None:
+            return
+        if self._watch_store is None:
+            if not (self.work / WATCH_FOLDER).is_dir():
+                return
+            self._watch_store = WatchStore(self.work / WATCH_FOLDER)
+        for stall in self._watch_store.stalls():
+            if not stall.answered_before or (stall.id in self._told and (stall.open or not self._told[stall.id])):
+                continue                        # not ours to tell, or nothing new since the last line
+            probe = culprit(stall, self._watch_store.probes())
+            self.notice(stall_notice(stall, probe, told_open=self._told.get(stall.id, False)))
+            self._told[stall.id] = stall.open
 
     def done(self, run: StageRun) -> None:
         self.finished[run.stage] = run.state
@@ -227,7 +247,7 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
     work = folder.open()
     started = datetime.now(timezone.utc)
     timings: dict[str, float] = {}
-    watcher = _Watcher(work, selected, on_progress or (lambda *a: None))
+    watcher = _Watcher(work, selected, on_progress or (lambda *a: None), on_phase)
     watcher.start()
 
     t = time.perf_counter()
