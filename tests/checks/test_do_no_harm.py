@@ -299,3 +299,59 @@ api:
     skipped = next(f for f in findings if f.check_id == "S4.cors")
     assert skipped.status is Status.SKIP and "target unavailable after a PUT /freeze" in skipped.evidence
     assert "no more probes are sent" in skipped.evidence
+
+
+async def test_input_validation_never_passes_an_endpoint_whose_variants_went_unanswered(tmp_path):
+    """An endpoint that refuses every malformed body with 400 but never answers the privileged fields or a
+    10,000-character string: the growth is its own finding, and the endpoint is not passed."""
+    import threading
+    from aiohttp import web
+
+    loop = asyncio.new_event_loop()
+    release = asyncio.Event()           # set from the server's own loop when the test ends
+
+    async def things(request):
+        raw = await request.read()
+        if b"A" * 5000 in raw or b"is_admin" in raw:
+            await release.wait()
+        return web.json_response({"error": "bad"}, status=400)
+
+    app = web.Application()
+    app.add_routes([web.post("/things", things)])
+    runner = web.AppRunner(app, handle_signals=False)
+
+    async def start():
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.24.2", 0)
+        await site.start()
+        return site._server.sockets[0].getsockname()[1]
+
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    port = asyncio.run_coroutine_threadsafe(start(), loop).result(10)
+    try:
+        path = tmp_path / "p.yaml"
+        path.write_text(f"""
+client: slow
+founder: {{name: T, email: t@example.test}}
+domain: slow.test
+canonical: https://www.slow.test
+scope: {{hosts: [slow.test, www.slow.test, 127.0.24.2], allow_active: true, max_requests_per_second: 50}}
+network: {{timeout_s: 1}}
+api:
+  base_url: http://127.0.24.2:{port}
+  endpoints:
+    - {{name: things, method: POST, path: /things, auth: public, body: {{name: "x"}}, side_effects: own_data}}
+""")
+        findings = await run_checks(load_profile(path), [catalog.get("S4.input_validation")], timeout_s=60)
+    finally:
+        loop.call_soon_threadsafe(release.set)
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+    by_target = {f.target: f for f in findings}
+    growth = by_target["things input size"]
+    assert growth.status is Status.FAIL and "a 10,000-character one got no answer" in growth.evidence
+    main = by_target["things"]
+    assert main.status is Status.ERROR, main.evidence
+    assert "1 variants could not be judged (privileged fields:" in main.evidence

@@ -99,21 +99,21 @@ async def check_input_validation(ctx: CheckContext):
         body = fill(ep.body, values)
         who = token if ep.auth == "user" else None
         where = f"{ep.method} {api.url(ep.path)}"
-        bad, held, unjudged, accepted, skipped = [], [], [], 0, False
+        bad, held, accepted = [], [], 0
+        unjudged: list[tuple[str, str, str]] = []      # (label, why, "error" or "skip": not sent / lost to our outage)
 
         async def send(label: str, raw: bytes, ctype: str = "application/json"):
-            nonlocal accepted, skipped
+            nonlocal accepted
             send.error = None               # what the last request raised, for _grow
             try:
                 resp = await call(ctx, ep, token=who, values=values, content=raw, headers={"Content-Type": ctype},
                                   expect_throttle=True, label=f"{label} to {ep.method} {ep.path}")
             except NetError as e:
                 send.error = e
-                unjudged.append(f"{label}: {e.reason}")
-                skipped = skipped or e.status == "skip"      # not sent, or lost to an outage: not the target's fault
+                unjudged.append((label, e.reason, e.status))
                 return None
             if resp.status == 429:          # the rate limiter answered, not the validation: no verdict
-                unjudged.append(f"{label}: throttled (429)")
+                unjudged.append((label, "throttled (429)", "skip"))
                 return None
             accepted += 200 <= resp.status < 300
             return resp
@@ -129,8 +129,11 @@ async def check_input_validation(ctx: CheckContext):
         extra: list = []
         fields = " and ".join(f"`{k}`" for k in _strings(body))
         if fields:
+            send.judged_as_growth = None
             async with one_size_at_a_time:
                 growth = await _grow(send, body, fields, bad, held)
+            if send.judged_as_growth:
+                unjudged[:] = [u for u in unjudged if u[0] != send.judged_as_growth]
             if growth:
                 extra.append(ctx.finding(Status.FAIL, f"{name} input size", f"{where}: {growth}. Bound the length "
                                          "before any pattern runs, and use linear-time patterns (RE2, or no nested "
@@ -150,17 +153,20 @@ async def check_input_validation(ctx: CheckContext):
             except NetError as e:
                 restored = (f"; {accepted} variant(s) were accepted and the declared body could not be sent "
                             f"again: {e.reason}")
-        if not bad and not held:
-            return [ctx.finding(Status.SKIP if skipped else Status.ERROR, name,
-                                f"{where}: no variant could be judged: {'; '.join(unjudged[:3])}")] + extra
         if bad:
             return [ctx.finding(Status.FAIL, name, f"{where}: {'; '.join(bad)}. Validate every body against a "
                                 "schema (types, required fields, lengths, content type) and answer 400/413/415/422"
                                 + restored, details={"problems": bad})] + extra
-        note = f" ({len(unjudged)} not judged: {unjudged[0]})" if unjudged else ""
-        return [ctx.finding(Status.PASS, name, f"{where}: {len(held)} malformed bodies refused with "
-                            f"{', '.join(str(s) for s in sorted(set(held)))}; privileged fields not taken{note}"
-                            + restored)] + extra
+        refused = f"{len(held)} malformed bodies refused with {', '.join(str(s) for s in sorted(set(held)))}"
+        if unjudged:        # a pass needs every variant answered: a timeout or a 429 says nothing of validation
+            so_far = f"; {refused}" if held else ""
+            failed = any(kind == "error" for _, _, kind in unjudged)
+            shown = "; ".join(f"{label}: {why}" for label, why, _ in unjudged[:3])
+            return [ctx.finding(Status.ERROR if failed else Status.SKIP, name,
+                                f"{where}: {len(unjudged)} variants could not be judged ({shown})"
+                                + so_far + restored, details={"unjudged": len(unjudged), "refused": len(held)})] + extra
+        return [ctx.finding(Status.PASS, name, f"{where}: {refused}; privileged fields not taken" + restored,
+                            details={"refused": len(held)})] + extra
 
     async for f in ctx.each([e.name for e in targets], one):
         yield f
@@ -183,6 +189,7 @@ async def _grow(send, body: dict, fields: str, bad: list, held: list) -> str | N
         resp = await send(label, oversized(body, size))
         if resp is None:
             if timings and isinstance(send.error, TargetTimeout):    # the longest answer of all: none
+                send.judged_as_growth = label       # this step is the growth finding, not an unjudged variant
                 return growth_text(fields, timings[0], size, f"got no answer ({send.error.reason})")
             return None
         if resp.status >= 500:
