@@ -355,3 +355,74 @@ api:
     main = by_target["things"]
     assert main.status is Status.ERROR, main.evidence
     assert "1 variants could not be judged (privileged fields:" in main.evidence
+
+
+async def test_a_server_error_is_never_read_as_a_refusal(tmp_path, monkeypatch):
+    """An API that answers 500 to forged tokens and to another user's id, and whose login fails: S4.authn_required,
+    S4.bola and S4.csrf say they cannot tell, never pass."""
+    import threading
+    from aiohttp import web
+
+    def good(request):
+        return request.headers.get("Authorization") == "Bearer good-token-a"
+
+    async def me(request):
+        return web.json_response({"id": "a"}) if good(request) else web.json_response({"error": "boom"}, status=500)
+
+    async def order(request):
+        if good(request) and request.match_info["order"] == "1":
+            return web.json_response({"id": "1", "owner": "a"})
+        return web.json_response({"error": "boom"}, status=500)
+
+    async def login(request):
+        return web.json_response({"error": "invalid credentials"}, status=401)
+
+    loop = asyncio.new_event_loop()
+    app = web.Application()
+    app.add_routes([web.get("/me", me), web.get("/orders/{order}", order), web.post("/login", login)])
+    runner = web.AppRunner(app, handle_signals=False)
+
+    async def start():
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.24.3", 0)
+        await site.start()
+        return site._server.sockets[0].getsockname()[1]
+
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    port = asyncio.run_coroutine_threadsafe(start(), loop).result(10)
+    for name, value in {"LA_T_A": "good-token-a", "LA_T_B": "good-token-b", "LA_T_PW": "pw-a"}.items():
+        monkeypatch.setenv(name, value)
+    try:
+        path = tmp_path / "p.yaml"
+        path.write_text(f"""
+client: broken
+founder: {{name: T, email: t@example.test}}
+domain: broken.test
+canonical: https://www.broken.test
+scope: {{hosts: [broken.test, www.broken.test, 127.0.24.3], allow_active: true, max_requests_per_second: 50}}
+network: {{timeout_s: 2}}
+api:
+  base_url: http://127.0.24.3:{port}
+  users:
+    a: {{token_env: LA_T_A, password_env: LA_T_PW, email: a@x.test, owns: {{order: ["1"]}}}}
+    b: {{token_env: LA_T_B, email: b@x.test, owns: {{order: ["2"]}}}}
+  endpoints:
+    - {{name: me, method: GET, path: /me, auth: user}}
+    - {{name: order, method: GET, path: "/orders/{{order}}", auth: user, resource: order}}
+    - {{name: login, method: POST, path: /login, auth: public, kind: login,
+       body: {{email: "{{email}}", password: "{{password}}"}}}}
+""")
+        findings = await run_checks(load_profile(path), [catalog.get(c) for c in
+                                                         ("S4.authn_required", "S4.bola", "S4.csrf")])
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+    got = {(f.check_id, f.target): f for f in findings}
+    assert got[("S4.authn_required", "me")].status is Status.ERROR, got[("S4.authn_required", "me")].evidence
+    assert "no token → 500" in got[("S4.authn_required", "me")].evidence
+    assert got[("S4.bola", "order")].status is Status.ERROR and "→ 500" in got[("S4.bola", "order")].evidence
+    csrf = [f for f in findings if f.check_id == "S4.csrf"]
+    assert [f.status for f in csrf] == [Status.ERROR] and "login answers 401" in csrf[0].evidence
+    assert not any(f.status is Status.PASS for f in findings), [(f.check_id, f.evidence) for f in findings]

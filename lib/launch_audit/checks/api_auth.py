@@ -107,6 +107,10 @@ async def check_authn_required(ctx: CheckContext):
             shown = "; ".join(f"{label} → {excerpt(resp, 100)}" for label, resp in got_in)
             return ctx.finding(Status.FAIL, name, f"{where} lets in {shown}. Verify the signature with a fixed "
                                "algorithm list and reject expired tokens", details={"accepted": [x for x, _ in got_in]})
+        broken = [(label, resp) for label, resp in refused if resp.status >= 500]
+        if broken:                  # a server error is neither a refusal nor access
+            return ctx.finding(Status.ERROR, name, f"{where}: {broken[0][0]} → {excerpt(broken[0][1], 100)}: "
+                               "cannot tell a refusal from a broken endpoint")
         tried = ", ".join(f"{label} ({resp.status})" for label, resp in refused)
         return ctx.finding(Status.PASS, name, f"{where} refused {tried}; A's real token works ({real.status})")
 
@@ -164,6 +168,10 @@ async def check_bola(ctx: CheckContext):
             return ctx.finding(Status.WARN, name, f"A's token on B's {ep.resource} {unclear[0][0]} answers "
                                f"{unclear[0][1].status} without B's markers: check by hand what it returns")
         where = f"{ep.method} {api.url(ep.path)}"
+        broken = [(other, r) for other, r in refused if r.status >= 500]
+        if broken:                  # a server error is neither a refusal nor access
+            return ctx.finding(Status.ERROR, name, f"{where}: A's token on B's {ep.resource} {broken[0][0]} → "
+                               f"{excerpt(broken[0][1], 100)}: cannot tell a refusal from a broken endpoint")
         return ctx.finding(Status.PASS, name, f"{where}: B's {ep.resource} refused to A "
                            f"({', '.join(str(r.status) for _, r in refused)}); A's own works ({control.status})")
 

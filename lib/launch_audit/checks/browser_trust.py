@@ -94,6 +94,10 @@ async def check_csrf(ctx: CheckContext):
         return
     password = ctx.profile.secret(api.users.a.password_env)          # a real login: MissingSecret → skip
     resp = await call(ctx, login, values=values_for(ctx.profile, "a", password=password))
+    if not 200 <= resp.status < 300:    # a failed login tells nothing about the session it would have set
+        yield ctx.finding(Status.ERROR, api.url(login.path), f"the test account's real login answers {excerpt(resp)}: "
+                          "cannot see which session it sets (is api.users.a.password_env current?)")
+        return
     cookies = resp.headers.get_list("set-cookie")
     if not cookies:
         yield ctx.finding(Status.PASS, api.url(login.path), f"login sets no cookie ({resp.status}): a token in a "
