@@ -17,7 +17,7 @@ from launch_audit.checks.api_calls import call
 from launch_audit.checks.api_inventory import names_state_change, probe_refusal
 from launch_audit.checks.runner import run_checks
 from launch_audit.findings import Impact, Status
-from launch_audit.net.watch import ProbeRecord, Stall, culprit, grows, stall_threshold_s
+from launch_audit.net.watch import ProbeRecord, Stall, culprit, grows, stall_threshold_s, suspects
 from launch_audit.net.watch_record import stall_notice
 from launch_audit.profile import Endpoint
 from launch_audit.profile_loader import load_profile
@@ -73,6 +73,18 @@ def test_the_probe_in_flight_when_the_stall_began_is_its_cause():
     never_up = Stall("s", "api.x", since=9.5, seen=10.2, until=13.0, answered_before=False)
     assert culprit(never_up, probes) is None            # a host that never answered was not stopped by us
     assert stall.overlaps(10.5, 10.6) and not stall.overlaps(13.5, 14)
+
+
+def test_of_many_requests_in_flight_the_large_one_sent_after_the_last_fast_answer_is_blamed():
+    # as seen on the demo: slow chat answers sent first were only queued behind a 100,000-character message
+    stall = Stall("s", "api.x", since=8.8, seen=10.0, until=11.07)
+    probes = [ProbeRecord("slow-chat", "api.x", "S5.cross_customer_leak", "chat", "POST", "u", 91, 9.36, 11.07),
+              ProbeRecord("stale", "api.x", "S5.cost_abuse", "old", "POST", "u", 200_000, 7.0, 11.07),
+              ProbeRecord("huge", "api.x", "S5.cost_abuse", "100,000 chars", "POST", "u", 100_059, 9.96, 11.11),
+              ProbeRecord("next", "api.x", "S5.injection_via_content", "chat", "POST", "u", 60, 10.0, 11.14),
+              ProbeRecord("let-go", "api.x", "S4.cors", "GET", "GET", "u", 0, 9.9, 10.01)]
+    assert [p.id for p in suspects(stall, probes)] == ["huge", "slow-chat", "next", "stale"]
+    assert culprit(stall, probes).id == "huge"
 
 
 def test_the_terminal_is_told_when_a_host_stops_and_answers_again():

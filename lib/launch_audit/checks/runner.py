@@ -14,7 +14,7 @@ from ..findings import ErrorKind, Finding, Impact, Mode, Severity, Status
 from ..net import Network
 from ..net.errors import NetError
 from ..net.watch import OUTAGE_FLOOR_S
-from ..net.watch_record import Outage
+from ..net.watch_record import Outage, describe_probe
 from ..profile import MissingSecret, Profile
 from .base import Check, CheckContext, describe_bug
 
@@ -122,10 +122,20 @@ def outage_finding(ctx: CheckContext, outage: Outage) -> Finding:
         f"{probe.label} made {stall.host} stop answering {how_long}: {stall.why}{usual}. Likely a regular "
         "expression that backtracks or other work that grows with the input, done where it blocks every other "
         f"request. Replay: {probe.method} {probe.url} with {probe.label.split(' to ')[0]} "
-        f"({probe.bytes:,} bytes). Requests that fell into the outage were not judged.",
+        f"({probe.bytes:,} bytes). Requests that fell into the outage were not judged.{_also(outage)}",
         title="No single request stops the site answering", severity=Severity.HIGH, impact=Impact.DOWNTIME,
         remediation="Bound input sizes before validating, use linear-time patterns, and move slow work off the "
                     "request path; put a per-request time limit in front of the app.",
         details={"outage": {"host": stall.host, "probe": probe.label, "check": probe.check, "method": probe.method,
                             "url": probe.url, "bytes": probe.bytes, "seconds": round(frozen, 1),
-                            "recovered": stall.until is not None, "why": stall.why}})
+                            "recovered": stall.until is not None, "why": stall.why,
+                            "also_in_flight": [describe_probe(p) for p in outage.others[:5]]}})
+
+
+def _also(outage: Outage) -> str:
+    """The other suspects, so a consultant replaying the first knows what else to try."""
+    if not outage.others:
+        return ""
+    named = "; ".join(describe_probe(p) for p in outage.others[:3])
+    more = f" and {len(outage.others) - 3} more" if len(outage.others) > 3 else ""
+    return f" Also in flight and held until it answered again (smaller, or sent earlier): {named}{more}."

