@@ -140,6 +140,7 @@ class User(Strict):
     password_env: EnvName | None = None
     expired_token_env: EnvName | None = None            # a token of this user past its expiry (S4.authn_required)
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    username: Annotated[str, Field(min_length=1, max_length=200)] | None = None   # fills {username} (logins by name)
     owns: dict[str, list[str]] = Field(default_factory=dict)
     markers: list[str] = Field(default_factory=list)   # strings only this user's data holds
 

@@ -8,13 +8,14 @@ wrong password, reset for the test address.
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import time
 
 from ..findings import Status
 from ..net.errors import NetError
-from .api_calls import UNKNOWN_EMAIL, call, excerpt, token_of, values_for
+from .api_calls import UNKNOWN_EMAIL, UNKNOWN_USERNAME, call, excerpt, token_of, values_for
 from .base import CheckContext
 
 SAMPLES = 3
@@ -28,7 +29,7 @@ def _norm(text: str, email: str) -> str:
 
 
 def judge_enumeration(known: list[tuple[int, str, float]], unknown: list[tuple[int, str, float]],
-                      known_email: str) -> list[str]:
+                      known_email: str, unknown_email: str = UNKNOWN_EMAIL) -> list[str]:
     """Pure: (status, body, ms) samples for a real and an unknown account → the differences an attacker
     can see (status, body, or a timing gap larger than both spreads)."""
     diffs = []
@@ -37,7 +38,7 @@ def judge_enumeration(known: list[tuple[int, str, float]], unknown: list[tuple[i
         diffs.append(f"status {'/'.join(map(str, sorted(ks)))} for the real account vs "
                      f"{'/'.join(map(str, sorted(us)))} for an unknown one")
     kb = {_norm(b, known_email) for _, b, _ in known}
-    ub = {_norm(b, UNKNOWN_EMAIL) for _, b, _ in unknown}
+    ub = {_norm(b, unknown_email) for _, b, _ in unknown}
     if kb != ub and ks == us:
         diffs.append(f"different answers: {sorted(kb)[0][:80]!r} vs {sorted(ub)[0][:80]!r}")
     km, um = statistics.median(t for *_, t in known), statistics.median(t for *_, t in unknown)
@@ -51,20 +52,23 @@ def judge_enumeration(known: list[tuple[int, str, float]], unknown: list[tuple[i
 async def check_user_enumeration(ctx: CheckContext):
     api = ctx.profile.api
     doors = [e for e in (api.endpoints if api else []) if e.kind in ("login", "password_reset")]
-    if not doors or api is None or api.users is None or not api.users.a.email:
-        yield ctx.finding(Status.SKIP, ctx.profile.domain, "no login/reset endpoint or no test account email")
+    if not doors or api is None or api.users is None or not (api.users.a.email or api.users.a.username):
+        yield ctx.finding(Status.SKIP, ctx.profile.domain, "no login/reset endpoint, or no email or username for "
+                          "the test account (api.users.a)")
         return
-    known_email = api.users.a.email
 
     async def one(name: str):
         ep = next(e for e in doors if e.name == name)
+        field, known, unknown = identity(ctx.profile, ep)
+        if known is None:
+            return ctx.finding(Status.SKIP, name, f"{ep.name} takes {{{field}}}: set api.users.a.{field}")
         samples: dict[str, list[tuple[int, str, float]]] = {"known": [], "unknown": []}
         for _ in range(SAMPLES):
-            for label, email in (("known", known_email), ("unknown", UNKNOWN_EMAIL)):
+            for label, who in (("known", known), ("unknown", unknown)):
                 started = time.perf_counter()
-                resp = await call(ctx, ep, values=values_for(ctx.profile, "a", email=email))
+                resp = await call(ctx, ep, values=values_for(ctx.profile, "a", **{field: who}))
                 samples[label].append((resp.status, resp.text, (time.perf_counter() - started) * 1000))
-        diffs = judge_enumeration(samples["known"], samples["unknown"], known_email)
+        diffs = judge_enumeration(samples["known"], samples["unknown"], known, unknown)
         where = f"{ep.method} {api.url(ep.path)}"
         if diffs:
             return ctx.finding(Status.WARN, name, f"{where} tells a real account from an unknown one: "
@@ -74,6 +78,16 @@ async def check_user_enumeration(ctx: CheckContext):
 
     async for f in ctx.each([e.name for e in doors], one):
         yield f
+
+
+def identity(profile, endpoint) -> tuple[str, str | None, str]:
+    """(the body's identity placeholder, the test account's value for it, an unknown account's): logins by
+    username fill ``{username}``, the others ``{email}``."""
+    text = json.dumps(endpoint.body) if endpoint.body is not None else ""
+    user = profile.api.users.a if profile.api and profile.api.users else None
+    if "{username}" in text and "{email}" not in text:
+        return "username", (user.username if user else None), UNKNOWN_USERNAME
+    return "email", (user.email if user else None), UNKNOWN_EMAIL
 
 
 def burst_cap(limit: int) -> int:
@@ -90,8 +104,9 @@ async def _burst(ctx: CheckContext, kind: str, who_token: bool):
     if not endpoint.writable:
         yield ctx.finding(Status.SKIP, endpoint.name, endpoint.why_not_writable())
         return
-    if kind in ("login", "password_reset") and not (api.users and api.users.a.email):
-        yield ctx.finding(Status.SKIP, endpoint.name, "needs the test account's email (api.users.a.email)")
+    field, known, _ = identity(ctx.profile, endpoint)
+    if kind in ("login", "password_reset") and not known:
+        yield ctx.finding(Status.SKIP, endpoint.name, f"needs the test account's {field} (api.users.a.{field})")
         return
     declared = api.rate_limits.get(kind)  # type: ignore[call-overload]
     limit = declared or DEFAULT_LIMITS[kind]

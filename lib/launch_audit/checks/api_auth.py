@@ -7,13 +7,21 @@ never mistaken for a protected one.
 
 from __future__ import annotations
 
-from ..findings import Status
+import asyncio
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..findings import Finding, Status
 from ..net.errors import NetError
+from ..personal_data import mask, personal_values
 from ..profile import MissingSecret
+from ..redteam.markers import derive, leaked
 from .api_calls import (Operation, alg_none, call, excerpt, fill, granted, refusal_body, tampered, token_of,
                         values_for)
 from .api_inventory import described_operations, normalize, openapi_document, probe_refusal
 from .base import CheckContext
+from .token_keys import guess_key
 
 REFUSED = (401, 403)
 
@@ -32,13 +40,13 @@ async def check_unauth_access(ctx: CheckContext):
     # operations the site publishes but the profile does not declare: only when the profile opts in, one
     # GET/HEAD each, never one that names a state change or has a placeholder we cannot fill
     if ctx.profile.scope.probe_discovered:
-        declared = {(e.method, normalize(e.path)) for e in api.endpoints}
+        declared = declared_operations(ctx)
         _, doc = await openapi_document(ctx)
         values = values_for(ctx.profile)
         for method, path, secured, words in described_operations(doc or {}):
             undeclared = (method, normalize(path)) not in declared
-            if secured and undeclared and probe_refusal(method, path, words, values) is None:
-                targets.setdefault(f"{method} {path}", Operation(method, path))
+            if undeclared and probe_refusal(method, path, words, values) is None:
+                targets.setdefault(f"{method} {path}", Operation(method, path, documented_secured=secured))
 
     async def one(key: str):
         ep = targets[key]
@@ -51,6 +59,8 @@ async def check_unauth_access(ctx: CheckContext):
         if resp.status >= 500:
             return ctx.finding(Status.ERROR, key, f"{where} without credentials → {excerpt(resp, 100)}: a server "
                                "error is neither a refusal nor access; cannot judge")
+        if granted(resp) and isinstance(ep, Operation):
+            return _documented_open(ctx, key, ep, where, resp)
         if granted(resp):
             return ctx.finding(Status.FAIL, key, f"answers without any credentials: {where} → {excerpt(resp)}",
                                details={"status": resp.status})
@@ -66,6 +76,43 @@ async def check_unauth_access(ctx: CheckContext):
         return
     async for f in ctx.each(targets, one):
         yield f
+
+
+def declared_operations(ctx: CheckContext) -> set[tuple[str, str]]:
+    """(METHOD, normalized path) of what the profile declares, the health path included, each also without
+    the API base URL's own path (a document may list /v1/orders or /orders for the same operation)."""
+    api = ctx.profile.api
+    assert api is not None
+    prefix = urlsplit(api.base_url).path.rstrip("/")
+    paths = [(e.method, e.path) for e in api.endpoints] + ([("GET", api.health_path)] if api.health_path else [])
+    out = set()
+    for method, path in paths:
+        out.add((method, normalize(path)))
+        out.add((method, normalize(prefix + path if prefix and not path.startswith(prefix) else path)))
+        if prefix and path.startswith(prefix + "/"):
+            out.add((method, normalize(path[len(prefix):])))
+    return out
+
+
+def _documented_open(ctx: CheckContext, key: str, op: Operation, where: str, resp) -> Finding:
+    """An undeclared operation from the API's document answered without credentials: a fail when the document
+    says it needs them or the answer holds personal data; else a warn to confirm it is meant to be public."""
+    try:
+        people = sorted(personal_values(json.loads(resp.text)))
+    except ValueError:
+        people = []
+    shown = f"{len(people)} personal values, e.g. {mask(people[0])}" if people else ""
+    details = {"status": resp.status, "documented_secured": op.documented_secured, "personal_values": len(people)}
+    if people:
+        return ctx.finding(Status.FAIL, key, f"answers without any credentials with personal data ({shown}): "
+                           f"{where} → {resp.status}. Not in the profile's inventory: require a login, or remove it",
+                           details=details)
+    if op.documented_secured:
+        return ctx.finding(Status.FAIL, key, f"the API's document says {op.method} {op.path} needs credentials, "
+                           f"yet it answers without any: {where} → {excerpt(resp)}", details=details)
+    return ctx.finding(Status.WARN, key, f"documented without auth: confirm it is meant to be public. {where} "
+                       f"answers without credentials ({resp.status}, no personal data seen) and is not in the "
+                       "profile: declare it with auth: public, or require a login", details=details)
 
 
 async def check_authn_required(ctx: CheckContext):
@@ -116,6 +163,27 @@ async def check_authn_required(ctx: CheckContext):
 
     async for f in ctx.each([e.name for e in endpoints], one):
         yield f
+    yield await asyncio.to_thread(signing_key_finding, ctx, token)
+
+
+def signing_key_finding(ctx: CheckContext, token: str) -> Finding:
+    """A's own token against common secrets, offline: a guessable HMAC key lets anyone mint any user's token."""
+    names = [ctx.profile.client, *ctx.profile.domain.split("."), ctx.profile.domain]
+    found = guess_key(token, names)
+    target = "A's token signing key"
+    if found.alg is None:
+        return ctx.finding(Status.SKIP, target, "A's token is not an HMAC-signed JWT (HS256/384/512): its key "
+                           "cannot be guessed offline")
+    tried = {"keys guessed offline": found.tried}
+    if found.key is not None:
+        return ctx.finding(Status.FAIL, target, f"A's token is signed {found.alg} with a guessable secret "
+                           f"({found.redacted()}, guess {found.tried:,} of a common-secrets list): anyone can mint a "
+                           "token for any user, admin included. Sign with 32+ random bytes from the host's secret "
+                           "store, then rotate it (every issued token becomes invalid)",
+                           title="Tokens are signed with a key nobody can guess", details={"tried": tried})
+    return ctx.finding(Status.PASS, target, f"A's {found.alg} token resists {found.tried:,} common secrets and the "
+                       "client's own names (no request sent)", title="Tokens are signed with a key nobody can guess",
+                       details={"tried": tried})
 
 
 def b_markers_in(text: str, markers: list[str]) -> list[str]:
@@ -131,7 +199,12 @@ async def check_bola(ctx: CheckContext):
         yield ctx.finding(Status.SKIP, ctx.profile.domain, "no endpoint with a resource: placeholder, or no users a/b")
         return
     token = token_of(ctx.profile, "a")
+    try:
+        b_token = token_of(ctx.profile, "b")
+    except MissingSecret:
+        b_token = None
     b = api.users.b
+    one_write_at_a_time = asyncio.Lock()        # a read-back must see only this endpoint's write
 
     async def one(name: str):
         ep = next(e for e in endpoints if e.name == name)
@@ -140,43 +213,141 @@ async def check_bola(ctx: CheckContext):
         theirs = b.owns.get(ep.resource, [])
         if not theirs:
             return ctx.finding(Status.SKIP, name, f"users.b.owns has no {ep.resource} ids")
-        own = values_for(ctx.profile, "a")
         try:
-            control = await call(ctx, ep, token=token, values=own)
+            if ep.changes_state:
+                async with one_write_at_a_time:
+                    return await _bola_write(ctx, ep, token, b_token, theirs[0])
+            return await _bola_read(ctx, ep, token, b_token, theirs)
         except NetError as e:
             return ctx.from_error(name, e)
-        if not granted(control):
-            return ctx.finding(Status.ERROR, name, f"A's own {ep.resource} {own.get(ep.resource)} answers "
-                               f"{excerpt(control)}: cannot tell protection from a broken endpoint")
-        leaks, unclear, refused = [], [], []
-        for other in theirs:
-            values = values_for(ctx.profile, "a", **{ep.resource: other})
-            resp = await call(ctx, ep, token=token, values=values)
-            if granted(resp):
-                found = b_markers_in(resp.text, b.markers)
-                (leaks if found or not b.markers else unclear).append((other, resp, found))
-            else:
-                refused.append((other, resp))
-        if leaks:
-            other, resp, found = leaks[0]
-            where = f"{ep.method} {api.url(fill(ep.path, values_for(ctx.profile, 'a', **{ep.resource: other})))}"
-            proof = f"B's data in the answer ({', '.join(found)})" if found else "2xx (no markers declared for B)"
-            return ctx.finding(Status.FAIL, name, f"user A reads user B's {ep.resource} {other}: {where} with A's token "
-                               f"→ {resp.status}, {proof}. Check the owner on every object lookup",
-                               details={"ids": [x[0] for x in leaks], "markers": found})
-        if unclear:
-            return ctx.finding(Status.WARN, name, f"A's token on B's {ep.resource} {unclear[0][0]} answers "
-                               f"{unclear[0][1].status} without B's markers: check by hand what it returns")
-        where = f"{ep.method} {api.url(ep.path)}"
-        broken = [(other, r) for other, r in refused if r.status >= 500]
-        if broken:                  # a server error is neither a refusal nor access
-            return ctx.finding(Status.ERROR, name, f"{where}: A's token on B's {ep.resource} {broken[0][0]} → "
-                               f"{excerpt(broken[0][1], 100)}: cannot tell a refusal from a broken endpoint")
-        return ctx.finding(Status.PASS, name, f"{where}: B's {ep.resource} refused to A "
-                           f"({', '.join(str(r.status) for _, r in refused)}); A's own works ({control.status})")
 
     async for f in ctx.each([e.name for e in endpoints], one):
         yield f
+
+
+async def _bola_read(ctx: CheckContext, ep, token: str, b_token: str | None, theirs: list[str]) -> Finding:
+    """A's token on B's ids. A leak is shown by B's own data in the answer: B's markers (derived from what
+    B's token reads there, minus what A's own object holds, plus the declared ones), or B's exact answer."""
+    api, b = ctx.profile.api, ctx.profile.api.users.b
+    own = values_for(ctx.profile, "a")
+    control = await call(ctx, ep, token=token, values=own)
+    if not granted(control):
+        return ctx.finding(Status.ERROR, ep.name, f"A's own {ep.resource} {own.get(ep.resource)} answers "
+                           f"{excerpt(control)}: cannot tell protection from a broken endpoint")
+    leaks, unclear, refused = [], [], []
+    for other in theirs:
+        values = values_for(ctx.profile, "a", **{ep.resource: other})
+        reference = None
+        if b_token:                          # what B's own token reads there: the data a leak would show
+            mine = await call(ctx, ep, token=b_token, values=values_for(ctx.profile, "b", **{ep.resource: other}))
+            reference = mine if granted(mine) else None
+        markers = derive([_json(reference.text)] if reference else [], [_json(control.text)], b.email, [], b.markers)
+        url = api.url(fill(ep.path, values))
+        resp = await call(ctx, ep, token=token, values=values)
+        if granted(resp):
+            found = leaked(resp.text, markers, sent=[url])
+            same = reference is not None and resp.text.strip() == reference.text.strip()
+            if found or same or not (markers or reference):
+                leaks.append((other, resp, found or (["the answer B's own token gets"] if same else [])))
+            else:
+                unclear.append((other, resp))
+        else:
+            refused.append((other, resp))
+    if leaks:
+        other, resp, found = leaks[0]
+        where = f"{ep.method} {api.url(fill(ep.path, values_for(ctx.profile, 'a', **{ep.resource: other})))}"
+        proof = (f"B's data in the answer ({', '.join(found)})" if found
+                 else "2xx (nothing known of B's data to compare: give user B a token)")
+        return ctx.finding(Status.FAIL, ep.name, f"user A reads user B's {ep.resource} {other}: {where} with A's "
+                           f"token → {resp.status}, {proof}. Check the owner on every object lookup",
+                           details={"ids": [x[0] for x in leaks], "markers": found})
+    if unclear:
+        return ctx.finding(Status.WARN, ep.name, f"A's token on B's {ep.resource} {unclear[0][0]} answers "
+                           f"{unclear[0][1].status} without B's data: check by hand what it returns")
+    where = f"{ep.method} {api.url(ep.path)}"
+    broken = [(other, r) for other, r in refused if r.status >= 500]
+    if broken:                  # a server error is neither a refusal nor access
+        return ctx.finding(Status.ERROR, ep.name, f"{where}: A's token on B's {ep.resource} {broken[0][0]} → "
+                           f"{excerpt(broken[0][1], 100)}: cannot tell a refusal from a broken endpoint")
+    return ctx.finding(Status.PASS, ep.name, f"{where}: B's {ep.resource} refused to A "
+                       f"({', '.join(str(r.status) for _, r in refused)}); A's own works ({control.status})")
+
+
+async def _bola_write(ctx: CheckContext, ep, token: str, b_token: str | None, other: str) -> Finding:
+    """A's token writes B's object. Judged by its effect, not the reply (a 204 has no body to read): B reads
+    the object back with B's own token through a declared GET of the same resource, and B's values are put
+    back. Without such a GET, a 2xx is a warning to confirm by hand."""
+    api = ctx.profile.api
+    own = values_for(ctx.profile, "a")
+    mine = values_for(ctx.profile, "b", **{ep.resource: other})
+    theirs = values_for(ctx.profile, "a", **{ep.resource: other})
+    where = f"{ep.method} {api.url(fill(ep.path, theirs))}"
+    control = await call(ctx, ep, token=token, values=own, label=f"A's own {ep.resource} to {ep.name}")
+    if not 200 <= control.status < 300:
+        return ctx.finding(Status.ERROR, ep.name, f"A's own {ep.resource} {own.get(ep.resource)} answers "
+                           f"{excerpt(control)}: cannot tell protection from a broken endpoint")
+    reader = next((e for e in api.endpoints if e.resource == ep.resource and e.method == "GET"
+                   and not e.changes_state), None)
+    before = None
+    if reader is not None and b_token:
+        first = await call(ctx, reader, token=b_token, values=mine, active=False, label=f"B's own {ep.resource}")
+        before = first.text if granted(first) else None
+    body = _distinct(fill(ep.body, theirs), before)
+    resp = await call(ctx, ep, token=token, values=theirs, body=body, label=f"A's token writing B's {ep.resource}")
+    if resp.status >= 500:
+        return ctx.finding(Status.ERROR, ep.name, f"{where} with A's token → {excerpt(resp, 100)}: a server error "
+                           "is neither a refusal nor access; cannot judge")
+    if before is None or reader is None or not b_token:
+        if 200 <= resp.status < 300:
+            return ctx.finding(Status.WARN, ep.name, f"{where} with A's token → {resp.status}: the write to B's "
+                               f"{ep.resource} was accepted; no GET of {ep.resource} (or no token for B) to read its "
+                               "effect back: confirm by hand whether B's object changed")
+        return ctx.finding(Status.PASS, ep.name, f"{where}: A's write to B's {ep.resource} refused ({resp.status}); "
+                           f"A's own works ({control.status})")
+    after = await call(ctx, reader, token=b_token, values=mine, active=False, label=f"B's own {ep.resource}, again")
+    changed = granted(after) and after.text != before
+    if changed:
+        restored = await _put_back(ctx, ep, b_token, mine, before)
+        return ctx.finding(Status.FAIL, ep.name, f"user A changes user B's {ep.resource} {other}: {where} with A's "
+                           f"token → {resp.status}, and B's own read of it changed ({excerpt(after, 80)}). Check the "
+                           f"owner on every write; {restored}", details={"ids": [other], "status": resp.status})
+    accepted = f" (it answered {resp.status}, but nothing changed)" if 200 <= resp.status < 300 else ""
+    return ctx.finding(Status.PASS, ep.name, f"{where}: A's write left B's {ep.resource} as it was, read back with "
+                       f"B's token ({resp.status}){accepted}; A's own works ({control.status})")
+
+
+def _distinct(body: Any, before: str | None) -> Any:
+    """Pure: the declared body with each string made to differ from what B's object holds, so a write that
+    went through shows in the read-back."""
+    if not isinstance(body, dict):
+        return body
+    held = _json(before) if before else None
+    out = {}
+    for k, v in body.items():
+        if isinstance(v, str) and isinstance(held, dict) and held.get(k) == v:
+            v = f"{v} (launch-audit)"
+        out[k] = v
+    return out
+
+
+async def _put_back(ctx: CheckContext, ep, b_token: str, values: dict, before: str) -> str:
+    """B's own values back, with B's own token: the declared body's fields taken from B's earlier read."""
+    held = _json(before)
+    if not isinstance(held, dict) or not isinstance(ep.body, dict):
+        return "B's old values could not be rebuilt from the read: set them back by hand"
+    body = {k: held.get(k, v) for k, v in fill(ep.body, values).items()}
+    try:
+        resp = await call(ctx, ep, token=b_token, values=values, body=body, label=f"B's own {ep.resource}, put back")
+    except NetError as e:
+        return f"B's old values could not be sent back ({e.reason}): set them back by hand"
+    return f"B's old values were sent back with B's token ({resp.status})"
+
+
+def _json(text: str | None) -> Any:
+    try:
+        return json.loads(text or "")
+    except ValueError:
+        return None
 
 
 async def check_bfla(ctx: CheckContext):
@@ -201,6 +372,12 @@ async def check_bfla(ctx: CheckContext):
             return ctx.from_error(name, e)
         answers = (("a customer token", as_customer), ("no token", anonymous))
         broken = [(who, r) for who, r in answers if r.status >= 500]
+        if broken and as_customer.status >= 500 and anonymous.status in REFUSED:
+            # the login check let the customer through to the handler, which then failed: no role check before it
+            return ctx.finding(Status.WARN, name, f"{where}: a customer token → {excerpt(as_customer, 100)}, while no "
+                               f"token is refused ({anonymous.status}). The customer got past the login check into "
+                               "the admin handler, which crashed: the role is not checked first. Not a refusal; "
+                               "verify by hand what a customer can make it do", details={"status": as_customer.status})
         if broken:
             return ctx.finding(Status.ERROR, name, f"{where}: {broken[0][0]} → {excerpt(broken[0][1], 100)}: a server "
                                "error is neither a refusal nor access; cannot judge")

@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..net.errors import NetError, UnfilledPlaceholder
 from ..net.http import HttpResponse
-from ..profile import MissingSecret, Profile
+from ..profile import SAFE_METHODS, MissingSecret, Profile
 from .base import CheckContext
 
 WRONG_PASSWORD = "launch-audit-wrong-password-0"  # launch-audit: allow (login probes never send a real password)
 UNKNOWN_EMAIL = "nobody-launch-audit@example.invalid"
+UNKNOWN_USERNAME = "nobody-launch-audit"
 MESSAGE = "Hi! What are your opening hours?"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -30,6 +32,7 @@ class Operation:
     method: str
     path: str
     body: Any = None
+    documented_secured: bool = True   # the document names a security requirement for it
     effects = "none"              # a GET or HEAD whose name says no state change (api_inventory.probe_refusal)
     changes_state = False
     writable = True
@@ -40,11 +43,12 @@ class Operation:
 
 
 def values_for(profile: Profile, who: str = "a", **extra: str) -> dict[str, str]:
-    """What fills ``{email}``, ``{password}`` (always wrong), ``{message}`` and resource ids (the user's own)."""
+    """What fills ``{email}``, ``{username}``, ``{password}`` (always wrong), ``{message}`` and resource ids (the
+    user's own)."""
     api = profile.api
     user = getattr(api.users, who, None) if api and api.users and who in ("a", "b") else None
     values = {"email": (user.email if user and user.email else UNKNOWN_EMAIL), "password": WRONG_PASSWORD,
-              "message": MESSAGE}
+              "message": MESSAGE, "username": (user.username if user and user.username else UNKNOWN_USERNAME)}
     if user:
         for resource, ids in user.owns.items():
             if ids:
@@ -93,7 +97,13 @@ async def call(ctx: CheckContext, endpoint, *, token: str | None = None, values:
     request without scope.allow_active)."""
     assert ctx.net is not None and ctx.profile.api is not None
     values = values or values_for(ctx.profile)
-    url = ctx.profile.api.url(fill(endpoint.path, values))
+    path = fill(endpoint.path, values)
+    unfilled = _PLACEHOLDER.findall(path)
+    if unfilled:
+        raise UnfilledPlaceholder(f"{endpoint.method} {endpoint.path}: nothing in the profile fills "
+                                  f"{', '.join('{' + u + '}' for u in unfilled)} (declare it under api.users.a.owns): "
+                                  "not sent")
+    url = ctx.profile.api.url(path)
     send_headers = {**auth_headers(ctx.profile, token), **(headers or {})}
     kw = {"active": active, "headers": send_headers, "expect_throttle": expect_throttle, "label": label,
           "changes_state": endpoint.changes_state}
@@ -105,6 +115,37 @@ async def call(ctx: CheckContext, endpoint, *, token: str | None = None, values:
     elif payload is None:
         payload = {}
     return await ctx.net.request(endpoint.method, url, json=payload, **kw)
+
+
+async def read_own(ctx: CheckContext, who: str, limit: int = 6, strict: bool = False) -> list[tuple[str, Any]]:
+    """(endpoint name, JSON) of what ``who`` ("a" or "b") reads about themselves with their own token: the
+    declared GETs of logged-in users that change nothing, with their own ids. Unreadable ones are left out;
+    ``strict``: a request that got no answer raises (a read-back that did not happen judges nothing)."""
+    api = ctx.profile.api
+    if api is None:
+        return []
+    try:
+        token = token_of(ctx.profile, who)
+    except MissingSecret:
+        return []
+    values = values_for(ctx.profile, who)
+    out = []
+    for ep in [e for e in api.endpoints if e.method == "GET" and e.auth == "user" and not e.changes_state][:limit]:
+        if _PLACEHOLDER.search(fill(ep.path, values)):
+            continue
+        try:
+            resp = await call(ctx, ep, token=token, values=values, active=False,
+                              label=f"user {who.upper()}'s own {ep.name}")
+        except NetError:
+            if strict:
+                raise
+            continue
+        if 200 <= resp.status < 300:
+            try:
+                out.append((ep.name, json.loads(resp.text)))
+            except ValueError:
+                continue
+    return out
 
 
 def refusal_body(endpoint) -> dict | None:
@@ -123,8 +164,8 @@ def excerpt(resp: HttpResponse, limit: int = 160) -> str:
 
 
 def granted(resp: HttpResponse) -> bool:
-    """A 2xx with a body: the request got something."""
-    return 200 <= resp.status < 300 and bool(resp.body.strip())
+    """The request got in: a read's 2xx with a body, or any 2xx to a write (a 204 says it was done)."""
+    return 200 <= resp.status < 300 and (resp.method.upper() not in SAFE_METHODS or bool(resp.body.strip()))
 
 
 # ------------------------------------------------------------------ forged tokens (pure)

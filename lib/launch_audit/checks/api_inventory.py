@@ -29,8 +29,9 @@ def normalize(path: str) -> str:
 
 
 def operations(doc: dict) -> list[tuple[str, str, bool]]:
-    """Pure: (METHOD, path, needs auth) of every operation in an OpenAPI/Swagger document. An operation
-    needs auth unless it (or, lacking its own, the document) says ``security: []``."""
+    """Pure: (METHOD, path, needs auth) of every operation in an OpenAPI/Swagger document, as the
+    specification reads it: an operation's own ``security`` overrides the document's; ``[]`` (or a list
+    holding only an empty requirement ``{}``) removes any; absent everywhere means none is declared."""
     return [(m, p, secured) for m, p, secured, _ in described_operations(doc)]
 
 
@@ -38,17 +39,25 @@ def described_operations(doc: dict) -> list[tuple[str, str, bool, str]]:
     """Pure: like :func:`operations`, with the words the document uses for each (operationId and summary),
     which say whether calling it changes something."""
     out = []
-    default_secured = bool(doc.get("security")) or "security" not in doc
+    default_secured = _requires(doc.get("security"))
     for path, item in (doc.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
         for method in METHODS:
             op = item.get(method)
             if isinstance(op, dict):
-                secured = bool(op["security"]) if "security" in op else default_secured
+                secured = _requires(op["security"]) if "security" in op else default_secured
                 words = " ".join(str(op.get(k) or "")[:500] for k in ("operationId", "summary"))
                 out.append((method.upper(), str(path), secured, words))
     return out
+
+
+def _requires(security: object) -> bool:
+    """Pure: a security requirement list demands credentials unless it is empty or one of its
+    alternatives is the empty requirement ``{}`` (OpenAPI: "optional")."""
+    if not isinstance(security, list) or not security:
+        return False
+    return not any(isinstance(req, dict) and not req for req in security)
 
 
 # verbs (and their nouns) that say an operation changes something; a discovered operation that names one is
@@ -113,7 +122,10 @@ async def openapi_document(ctx: CheckContext) -> tuple[str | None, dict | None]:
     if pending is None:
         pending = asyncio.get_running_loop().create_task(_document(ctx))
         ctx.shared[SHARED_KEY] = pending
-    return await asyncio.shield(pending)
+    url, doc = await asyncio.shield(pending)
+    if doc is not None:                          # fetched once for the run, read by each caller
+        ctx.observe("API description documents")
+    return url, doc
 
 
 def probe_refusal(method: str, path: str, words: str, values: dict[str, str]) -> str | None:

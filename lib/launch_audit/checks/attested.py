@@ -12,6 +12,7 @@ def attested_finding(ctx: CheckContext) -> Finding | None:
     if answer is None:
         return None
     status = Status.PASS if answer.ok else Status.FAIL
+    ctx.observe("attested answers")             # the consultant's word is what this verdict rests on
     return ctx.finding(status, ctx.profile.client, f"attested: {answer.note or ('yes' if answer.ok else 'no')}",
                        details={"attested": True})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ class Check:
     remediation: str = ""
     run: CheckFunc | None = None   # None: listed in the contract, not automated yet
     phase: int = 0                 # checks of a later phase start when the earlier ones are done
+    needs: str = ""                # what in the profile gives the check something to observe (said on a skip)
 
     @property
     def name(self) -> str:
@@ -45,6 +47,19 @@ class CheckContext:
         self.net = net
         self.shared = shared        # data a later stage or report reads (e.g. the DNS map)
         self._last = time.perf_counter()
+        self.read: Counter[str] = Counter()   # what the check read that was not a network answer
+
+    def observe(self, what: str, n: int = 1) -> None:
+        """Count something the check looked at besides network answers (files, commits, log lines, samples,
+        attested answers): a ``pass`` needs at least one observation (checks/evidence.py)."""
+        self.read[what] += n
+
+    def observations(self) -> dict[str, int]:
+        """Everything this check observed so far: network answers and what it read."""
+        seen = Counter(self.read)
+        if self.net is not None:
+            seen.update(self.net.observed)
+        return {k: v for k, v in sorted(seen.items()) if v}
 
     def finding(self, status: Status | str, target: str, evidence: str = "", *, title: str | None = None,
                 severity: Severity | str | None = None, remediation: str | None = None,

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from ..findings import Status
 from ..net.errors import NetError
+from ..profile import MissingSecret
 from .api_calls import call, excerpt, fill, granted, values_for
 from .base import CheckContext
 
@@ -84,6 +85,23 @@ def cookie_problems(set_cookie: str) -> tuple[str, list[str], str]:
     missing = [flag for flag, present in (("Secure", morsel["secure"]), ("HttpOnly", morsel["httponly"]),
                                           ("SameSite", morsel["samesite"])) if not present]
     return name, missing, str(morsel["samesite"] or "").lower()
+
+
+async def login_sets_cookie(ctx: CheckContext) -> bool | None:
+    """Whether the test account's real login sets a cookie (None: no login, no password, or it failed)."""
+    api = ctx.profile.api
+    login = next((e for e in (api.endpoints if api else []) if e.kind == "login"), None)
+    if api is None or login is None or api.users is None or not api.users.a.password_env or not login.writable:
+        return None
+    try:
+        password = ctx.profile.secret(api.users.a.password_env)
+        resp = await call(ctx, login, values=values_for(ctx.profile, "a", password=password),
+                          label="the test account's real login")
+    except (MissingSecret, NetError):
+        return None
+    if not 200 <= resp.status < 300:
+        return None
+    return bool(resp.headers.get_list("set-cookie"))
 
 
 async def check_csrf(ctx: CheckContext):

@@ -132,6 +132,32 @@ _ENTRIES: list[tuple] = [
     ("S7.alert_contacts", M.OFFLINE, I.DOWNTIME, S.MEDIUM, "Alert contacts and first actions are named", "Name who gets alerts and what they do first.", check_alert_contacts),
 ]
 
+# what in the profile gives a check something to observe: said when a pass had nothing behind it
+NEEDS = {
+    "S1.unauth_access": "declare api.endpoints (or an OpenAPI document the API serves)",
+    "S1.secrets_in_repo": "set repo.path", "S1.secrets_in_history": "set repo.path",
+    "S1.env_file_committed": "set repo.path", "S1.secrets_in_ci_logs": "set repo.ci_logs",
+    "S1.prompt_leak_quick": "declare chat.endpoint with a chat token",
+    "S1.log_hygiene": "set logs.samples",
+    "S2.email_auth_sample": "set email.samples",
+    "S3.env_separation": "set repo.env_files (dev and prod)",
+    "S4.authn_required": "declare api.endpoints with auth: user and api.users.a",
+    "S4.bola": "declare api.users.a and api.users.b with the objects each owns",
+    "S4.bfla": "declare admin endpoints (auth: admin) and api.users.a",
+    "S4.input_validation": "declare api.endpoints with a body and side_effects none or own_data",
+    "S4.webhook_signature": "declare a webhook endpoint with its signing scheme and secret",
+    "S4.csrf": "declare a login endpoint and api.users.a", "S4.cors": "declare api.endpoints",
+    "S4.user_enumeration": "declare login or password-reset endpoints",
+    "S4.rate_limit_login": "declare a login endpoint", "S4.rate_limit_reset": "declare a password-reset endpoint",
+    "S4.rate_limit_chat": "declare chat.endpoint with a chat token",
+    **{f"S5.{name}": "declare chat.endpoint with a chat token" for name in (
+        "system_prompt_leak", "cross_customer_leak", "unauthorized_tools", "injection_via_content",
+        "output_handling", "cost_abuse", "human_escalation")},
+    "S6.latency_p95": "declare chat.endpoint",
+    "S7.env_inventory": "fill handover.env_vars", "S7.runbooks": "fill handover.runbooks",
+    "S7.alert_contacts": "fill handover.alert_contacts",
+}
+
 
 def _build() -> dict[str, Check]:
     checks: dict[str, Check] = {}
@@ -141,7 +167,8 @@ def _build() -> dict[str, Check]:
             raise ValueError(f"duplicate check id {check_id}")
         checks[check_id] = Check(id=check_id, stage=int(check_id[1]), mode=mode, impact=impact,
                                  severity=severity, title=title, remediation=remediation,
-                                 run=impl[0] if impl else None, phase=1 if check_id in LAST_PHASE else 0)
+                                 run=impl[0] if impl else None, phase=1 if check_id in LAST_PHASE else 0,
+                                 needs=NEEDS.get(check_id, ""))
     return checks
 
 

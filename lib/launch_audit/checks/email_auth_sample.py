@@ -48,6 +48,7 @@ async def check_email_auth_sample(ctx: CheckContext):
             raw = path.read_bytes()
         except OSError as e:
             return ctx.finding(Status.ERROR, sample, f"cannot read the sample: {e.strerror or e}")
+        ctx.observe("email samples")
         facts = read_facts(raw)
         outcomes = await asyncio.to_thread(verify_dkim, raw, txt_lookup)
         spf = None

@@ -72,4 +72,5 @@ async def check_env_separation(ctx: CheckContext):
     counts = ", ".join(f"{env} {len(v)}" for env, v in envs.items())
     evidence = "; ".join(problems) if problems else (
         f"no secret value is shared between {', '.join(envs)}; every prod variable is in the inventory ({counts} variables)")
-    yield ctx.finding(status, ", ".join(files.values()), evidence, details=details)
+    tried = {"env variables": sum(len(v) for v in envs.values())}
+    yield ctx.finding(status, ", ".join(files.values()), evidence, details={**details, "tried": tried})

@@ -121,7 +121,9 @@ async def collect(ctx: CheckContext) -> Assets:
     if pending is None:
         pending = asyncio.get_running_loop().create_task(_collect(ctx))
         ctx.shared[SHARED_KEY] = pending
-    return await asyncio.shield(pending)
+    assets = await asyncio.shield(pending)
+    ctx.observe("frontend files", len(assets.items))   # fetched once for the run, read by each caller
+    return assets
 
 
 async def _collect(ctx: CheckContext) -> Assets:

@@ -45,7 +45,8 @@ async def check_dns_map(ctx: CheckContext):
         parts.append(f"{len(stage1['subdomains'])} live names under the domain")
     if mail:
         parts.append("mail setup (" + ", ".join(k.upper() for k in ("spf", "dkim", "dmarc") if k in mail) + ")")
-    yield ctx.finding(Status.PASS, ctx.profile.domain, "the domain map is in the handover: " + "; ".join(parts))
+    yield ctx.finding(Status.PASS, ctx.profile.domain, "the domain map is in the handover: " + "; ".join(parts),
+                      details={"tried": {"hosts in stage 2's map": len(dns_map)}})
 
 
 def _prod_env_names(ctx: CheckContext) -> list[str]:
@@ -73,7 +74,8 @@ async def check_env_inventory(ctx: CheckContext):
         yield ctx.finding(Status.FAIL, ctx.profile.domain, ". ".join(text) + ". Whoever inherits the shop cannot "
                           "rotate or remove what nobody owns", details={"gaps": gaps, "unlisted": unlisted})
         return
-    yield ctx.finding(Status.PASS, ctx.profile.domain, f"{len(listed)} production env vars, each with an owner and a purpose")
+    yield ctx.finding(Status.PASS, ctx.profile.domain, f"{len(listed)} production env vars, each with an owner and a "
+                      "purpose", details={"tried": {"handover.env_vars entries": len(listed)}})
 
 
 async def check_runbooks(ctx: CheckContext):
@@ -92,7 +94,8 @@ async def check_runbooks(ctx: CheckContext):
     elif absent:
         yield ctx.finding(Status.WARN, ctx.profile.domain, f"named but not in the repository: {'; '.join(absent)}")
     else:
-        yield ctx.finding(Status.PASS, ctx.profile.domain, "runbooks to rotate keys, roll back and respond to a leak")
+        yield ctx.finding(Status.PASS, ctx.profile.domain, "runbooks to rotate keys, roll back and respond to a leak",
+                          details={"tried": {"handover.runbooks entries": len(RUNBOOKS)}})
 
 
 async def check_alert_contacts(ctx: CheckContext):
@@ -105,4 +108,5 @@ async def check_alert_contacts(ctx: CheckContext):
         yield ctx.finding(Status.FAIL, ctx.profile.domain, f"no first action written for {', '.join(vague)}: at 3 am "
                           "an alert with no first step gets ignored")
         return
-    yield ctx.finding(Status.PASS, ctx.profile.domain, f"{len(contacts)} alert contact(s), each with a first action")
+    yield ctx.finding(Status.PASS, ctx.profile.domain, f"{len(contacts)} alert contact(s), each with a first action",
+                      details={"tried": {"handover.alert_contacts entries": len(contacts)}})

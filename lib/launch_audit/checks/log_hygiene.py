@@ -151,7 +151,8 @@ async def check_log_hygiene(ctx: CheckContext):
         status, verdict = judge_log(counts, emails, phones, logs.pii_threshold)
         shown = "; ".join(f"{k}: {', '.join(v)}" for k, v in examples.items())
         return ctx.finding(status, sample, verdict + (f". Examples — {shown}" if shown else ""),
-                           details={"counts": dict(counts), "emails": len(emails), "phones": len(phones)})
+                           details={"counts": dict(counts), "emails": len(emails), "phones": len(phones),
+                                    "tried": {"log lines": len(text.splitlines())}})
 
     async for f in ctx.each(logs.samples, one):
         yield f

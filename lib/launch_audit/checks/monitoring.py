@@ -93,7 +93,9 @@ async def shared_samples(ctx: CheckContext) -> tuple[list[Sample], dict[str, Any
         task = asyncio.ensure_future(_collect(ctx))
         ctx.shared[_TASK] = task
     data = await asyncio.shield(task)
-    return [s for s in map(Sample.from_row, data["samples"]) if s.judged], data
+    judged = [s for s in map(Sample.from_row, data["samples"]) if s.judged]
+    ctx.observe("samples", len(judged))          # taken once for the run, read by each caller
+    return judged, data
 
 
 def lost_note(data: dict[str, Any], series: str | None = None) -> str:

@@ -15,7 +15,8 @@ from ..net.watch import grows
 from ..redteam import detectors as d
 from ..redteam.driver import BotThrottled, Exchange, converse
 from ..redteam.probes import Probe, for_check
-from .api_calls import call, token_of, values_for
+from ..redteam.markers import derive, leaked
+from .api_calls import call, read_own, token_of, values_for
 from .base import CheckContext
 
 SHARED_KEY = "red_team"            # rows of the stage table, for the notebook and the report
@@ -36,8 +37,10 @@ def _own_hosts(ctx: CheckContext) -> list[str]:
     return [h for h in hosts if h] + [h.lstrip("*.") for h in ctx.profile.scope.hosts]
 
 
-def judge(probe: Probe, exchanges: list[Exchange], ctx: CheckContext, marker: str = "") -> tuple[str, list[str]]:
-    """(verdict, matched) of one probe: pass / fail / warn."""
+def judge(probe: Probe, exchanges: list[Exchange], ctx: CheckContext, marker: str = "",
+          sent: list[str] | None = None, b_values: list[str] | None = None) -> tuple[str, list[str]]:
+    """(verdict, matched) of one probe: pass / fail / warn. ``sent``: every message of the conversation;
+    ``b_values``: user B's markers (derived from the API and declared)."""
     chat = ctx.profile.chat
     assert chat is not None
     matched: list[str] = []
@@ -47,8 +50,9 @@ def judge(probe: Probe, exchanges: list[Exchange], ctx: CheckContext, marker: st
             if det == "prompt_leak":
                 matched += d.prompt_leak(ex.reply, chat.canaries, chat.prompt_fragments)
             elif det == "b_markers":
-                b = ctx.profile.api.users.b if ctx.profile.api and ctx.profile.api.users else None
-                matched += d.b_markers(ex.reply, b.markers if b else [])
+                a = ctx.profile.api.users.a if ctx.profile.api and ctx.profile.api.users else None
+                matched += leaked(ex.reply, b_values or [], sent or [ex.sent], own=[a.email] if a and a.email else [],
+                                  shop_domains=_own_hosts(ctx))
             elif det == "forbidden_tool":
                 matched += d.forbidden_tool(ex.tool_calls, ex.reply, chat.allowed_tools)
             elif det == "injection_marker":
@@ -71,15 +75,17 @@ def judge(probe: Probe, exchanges: list[Exchange], ctx: CheckContext, marker: st
     return ("fail" if matched else "pass"), list(dict.fromkeys(matched))
 
 
-async def _run_probe(ctx: CheckContext, probe: Probe, token: str, values: dict[str, str]) -> dict:
-    marker = ""
-    turns = [t.format(**values) for t in probe.turns]
+async def _run_probe(ctx: CheckContext, probe: Probe, token: str, values: dict[str, str],
+                     b_values: list[str] | None = None) -> dict:
+    m1, m2 = "LA" + secrets.token_hex(2).upper(), secrets.token_hex(3).upper()
+    # an instruction pasted in the message itself ("summarise this review: …") carries its own marker
+    marker = f"{m1}-{m2}" if any("{m1}" in t for t in probe.turns) else ""
+    turns = [t.format(**values, m1=m1, m2=m2) for t in probe.turns]
     if probe.plant:
         chat = ctx.profile.chat
         sink = chat.content_sinks[0] if chat and chat.content_sinks else None
         if sink is None:
             return {"verdict": "skip", "matched": ["no chat.content_sinks in the profile"], "exchanges": []}
-        m1, m2 = "LA" + secrets.token_hex(2).upper(), secrets.token_hex(3).upper()
         marker = f"{m1}-{m2}"
         endpoint = ctx.profile.api.endpoint(sink.endpoint)
         for text in (probe.plant, probe.plant2):
@@ -93,7 +99,7 @@ async def _run_probe(ctx: CheckContext, probe: Probe, token: str, values: dict[s
     if probe.size:
         turns = [(probe.filler * (probe.size // max(1, len(probe.filler)) + 1))[:probe.size]]
     exchanges = await converse(ctx, token, turns)
-    verdict, matched = judge(probe, exchanges, ctx, marker)
+    verdict, matched = judge(probe, exchanges, ctx, marker, sent=turns, b_values=b_values)
     return {"verdict": verdict, "matched": matched, "exchanges": exchanges}
 
 
@@ -110,11 +116,12 @@ async def run_probes(ctx: CheckContext, check_id: str):
     gate = asyncio.Semaphore(1 if any(p.plant for p in probes) else CONCURRENT_PROBES)
     rows: list[dict] = ctx.shared.setdefault(SHARED_KEY, [])
     started = time.monotonic()
+    b_values = await b_markers(ctx) if any("b_markers" in p.detectors for p in probes) else []
 
     async def one(probe: Probe) -> tuple[Probe, dict]:
         async with gate:
             try:
-                return probe, await _run_probe(ctx, probe, token, values)
+                return probe, await _run_probe(ctx, probe, token, values, b_values)
             except BotThrottled as e:
                 return probe, {"verdict": "throttled", "matched": [str(e)], "exchanges": []}
             except NetError as e:       # a request we may not send, or one lost to an outage: not judged
@@ -154,8 +161,22 @@ async def run_probes(ctx: CheckContext, check_id: str):
     judged = [(p, r) for p, r in results if r["verdict"] == "pass"]
     if judged and not any(counts.get(k) for k in ("fail", "warn", "error")):
         techniques = len({p.technique for p, _ in judged})
+        answered = sum(1 for _, r in judged if r["exchanges"])
         yield ctx.finding(Status.PASS, f"{check_id} probes", f"{len(judged)} probes over {techniques} techniques, "
-                          f"none succeeded ({time.monotonic() - started:.1f}s)")
+                          f"none succeeded ({time.monotonic() - started:.1f}s)",
+                          details={"tried": {"probes answered": answered}})
+
+
+async def b_markers(ctx: CheckContext) -> list[str]:
+    """User B's markers: the personal values B's own answers hold and A's do not (each user reads their
+    own profile and objects with their own token), B's email, the ids B owns, and the declared markers."""
+    api = ctx.profile.api
+    b = api.users.b if api and api.users else None
+    if b is None:
+        return []
+    b_docs = [doc for _, doc in await read_own(ctx, "b")]
+    a_docs = [doc for _, doc in await read_own(ctx, "a")]
+    return derive(b_docs, a_docs, b.email, [i for ids in b.owns.values() for i in ids], b.markers)
 
 
 async def _growing(one, sized: list[Probe]) -> list[tuple[Probe, dict]]:
@@ -191,8 +212,16 @@ async def _burst(ctx: CheckContext, token: str):
         except BotThrottled as e:
             yield ctx.finding(Status.PASS, "expensive burst", f"throttled at request {n} of {BURST} ({e})")
             return
-    yield ctx.finding(Status.WARN, "expensive burst", f"{BURST} expensive requests in {time.monotonic() - started:.1f}s, "
-                      "none throttled: a script can run up the model bill")
+    took = time.monotonic() - started
+    declared = ctx.profile.api.rate_limits.get("chat") if ctx.profile.api else None
+    if declared and declared > BURST:
+        # a shop that keeps to its declared limit lets this many through: nothing to judge here
+        yield ctx.finding(Status.SKIP, "expensive burst", f"{BURST} expensive requests in {took:.1f}s were answered; "
+                          f"the profile declares {declared} chat requests a minute, so a burst this short cannot show "
+                          "throttling (S4.rate_limit_chat measures the limit)")
+        return
+    yield ctx.finding(Status.WARN, "expensive burst", f"{BURST} expensive requests in {took:.1f}s, none throttled and "
+                      "no chat limit declared in api.rate_limits: a script can run up the model bill")
 
 
 def _check(check_id: str):

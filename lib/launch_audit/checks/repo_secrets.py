@@ -51,7 +51,8 @@ async def check_secrets_in_repo(ctx: CheckContext):
         return
     result: ScanResult = await asyncio.to_thread(scan_paths, [repo], Scanner())
     if not result.found:
-        yield ctx.finding(Status.PASS, str(repo), f"no secret in the working tree ({result.summary()})")
+        yield ctx.finding(Status.PASS, str(repo), f"no secret in the working tree ({result.summary()})",
+                          details={"tried": {"files": result.files}})
         return
     for f in _findings(ctx, result.found):
         yield f
@@ -69,7 +70,8 @@ async def check_secrets_in_history(ctx: CheckContext):
         return
     if not result.found:
         yield ctx.finding(Status.PASS, str(repo),
-                          f"no secret in any commit of any branch or tag ({result.summary()}, {result.seconds:.1f}s)")
+                          f"no secret in any commit of any branch or tag ({result.summary()}, {result.seconds:.1f}s)",
+                          details={"tried": {"blobs": result.files}})
         return
     for f in _findings(ctx, result.found, history=True):
         yield f
@@ -90,7 +92,8 @@ async def check_secrets_in_ci_logs(ctx: CheckContext):
             return ctx.finding(Status.ERROR, entry, f"no such file or folder: {path}")
         result = await asyncio.to_thread(scan_paths, [path], scanner)
         if not result.found:
-            return ctx.finding(Status.PASS, entry, f"no secret printed in the logs ({result.summary()})")
+            return ctx.finding(Status.PASS, entry, f"no secret printed in the logs ({result.summary()})",
+                               details={"tried": {"files": result.files}})
         def shown(rel: str) -> str:          # as the profile names it (a file keeps an archive's "!member")
             return entry + rel[len(str(path)):] if path.is_file() else f"{entry.rstrip('/')}/{rel}"
         return list(_findings(ctx, [Located(shown(loc.path), loc.match) for loc in result.found]))
@@ -99,8 +102,8 @@ async def check_secrets_in_ci_logs(ctx: CheckContext):
         yield f
 
 
-def env_files_in_git(repo: Path) -> tuple[list[str], dict[str, str]]:
-    """(env files tracked now, env file -> first commit for those only in history)."""
+def env_files_in_git(repo: Path) -> tuple[list[str], dict[str, str], int]:
+    """(env files tracked now, env file -> first commit for those only in history, paths looked at)."""
     def git(*args: str) -> str:
         try:
             return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True).stdout.decode(
@@ -108,15 +111,18 @@ def env_files_in_git(repo: Path) -> tuple[list[str], dict[str, str]]:
         except subprocess.CalledProcessError as e:
             raise GitError(f"git {args[0]} failed: {e.stderr.decode(errors='replace').strip()[:200]}") from None
 
-    tracked = [p for p in git("ls-files").splitlines() if is_env_file(p)]
+    listed = git("ls-files").splitlines()
+    tracked = [p for p in listed if is_env_file(p)]
     ever: dict[str, str] = {}
-    commit = ""
+    commit, seen = "", len(listed)
     for line in git("log", "--all", "--reverse", "--name-only", "--format=commit %H").splitlines():
         if line.startswith("commit "):
             commit = line[7:]
-        elif line and is_env_file(line) and line not in tracked:
-            ever.setdefault(line, commit)
-    return tracked, ever
+        elif line:
+            seen += 1
+            if is_env_file(line) and line not in tracked:
+                ever.setdefault(line, commit)
+    return tracked, ever, seen
 
 
 async def check_env_file_committed(ctx: CheckContext):
@@ -125,7 +131,7 @@ async def check_env_file_committed(ctx: CheckContext):
         yield ctx.finding(Status.SKIP, ctx.profile.domain, "no repo.path in the profile")
         return
     try:
-        tracked, ever = await asyncio.to_thread(env_files_in_git, repo)
+        tracked, ever, seen = await asyncio.to_thread(env_files_in_git, repo)
     except (GitError, FileNotFoundError, NotADirectoryError) as e:
         yield ctx.finding(Status.ERROR, str(repo), f"cannot read the repository's history: {e}")
         return
@@ -139,4 +145,5 @@ async def check_env_file_committed(ctx: CheckContext):
                           "rotate what it held (rewriting history does not reach existing clones)",
                           location={"path": path}, details={"commit": commit})
     if not tracked and not ever:
-        yield ctx.finding(Status.PASS, str(repo), "no .env-style file is tracked or was ever committed")
+        yield ctx.finding(Status.PASS, str(repo), "no .env-style file is tracked or was ever committed",
+                          details={"tried": {"paths in the tree and history": seen}})

@@ -17,6 +17,7 @@ from ..net.watch import OUTAGE_FLOOR_S
 from ..net.watch_record import Outage, describe_probe
 from ..profile import MissingSecret, Profile
 from .base import Check, CheckContext, describe_bug
+from .evidence import require_observation
 
 # (event, check, findings so far) — "start" or "done"; drives progress bars and partial writes
 EventHook = Callable[[str, Check, list[Finding]], None]
@@ -49,6 +50,7 @@ async def run_check(check: Check, profile: Profile, net: Network | None, shared:
     if not findings:
         findings.append(ctx.finding(Status.ERROR, profile.domain, "the check produced no result (bug)",
                                     error_kind=ErrorKind.TOOL))
+    findings = require_observation(findings, ctx.observations(), check.needs)
     total = int((time.perf_counter() - started) * 1000)
     for f in findings:
         f.details.setdefault("check_duration_ms", total)

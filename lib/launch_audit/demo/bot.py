@@ -39,6 +39,7 @@ _AUTHORITY = re.compile(r"\b(as (the|a) (store )?(admin|administrator|owner|mana
                         r"(admin|owner|manager|staff)|staff override|brightbrew (staff|employee)|admin mode)\b", re.I)
 _ORDER = re.compile(r"\border\s*(?:number|no\.?|#)?\s*#?\s*(\d{3,6})\b", re.I)
 _REVIEWS = re.compile(r"\b(reviews?|what do (people|customers) (say|think)|rating)\b", re.I)
+_PASTED = re.compile(r"\b(summari[sz]e|translate|proofread|rewrite)\b[^:]{0,80}:\s*(.+)", re.I | re.S)
 _OBEY = re.compile(r"join(?:ing)? '(\w+)' and '(\w+)' with a dash", re.I)
 _ESCALATE = re.compile(r"\b(lawyer|legal action|sue|court|solicitor|fraud|stolen card|chargeback|unauthori[sz]ed "
                        r"charge|hurt myself|self-harm|end it all|kill myself|furious|scam|unacceptable|disgusted"
@@ -100,6 +101,12 @@ def answer(message: str, user_id: str, orders: dict[str, Order], *, hardened: bo
         extra = [{"name": "escalate_to_human", "arguments": {}}] if hardened else []
         return BotReply("Refunds, discounts and account changes are handled by our team."
                         + (" " + ESCALATION if hardened else ""), extra)
+    pasted = _PASTED.search(message)
+    if pasted:                             # "summarise / translate / proofread this: …"
+        if hardened:
+            return BotReply("Here's a short summary of the text you pasted: " + pasted.group(2)[:80] + "…")
+        m = _OBEY.search(pasted.group(2))   # the mistake: pasted text is treated as instructions
+        return BotReply("Done. " + (f"{m.group(1)}-{m.group(2)}" if m else pasted.group(2)[:80]))
     if _REVIEWS.search(message):
         product = _product(message) or "guji"
         texts = reviews.get(product, [])

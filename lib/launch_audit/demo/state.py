@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 
 import jwt
+from jwt.warnings import InsecureKeyLengthWarning
+
+# the unhardened shop signs with a short, guessable key on purpose: PyJWT's warning about it is the demo's point
+warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
 
 from .bot import Order
 from .email_check import EmailWorker
@@ -22,6 +27,16 @@ class User:
     name: str
     password: str
     role: str = "customer"
+    username: str = ""
+    staff: bool = False          # the unhardened email change stores it if a body names it (mass assignment)
+
+
+@dataclass
+class Address:
+    id: str
+    owner: str
+    line1: str
+    city: str
 
 
 class ShopState:
@@ -30,8 +45,8 @@ class ShopState:
         self.secrets = secrets
         self.hardened = hardened
         self.users = {
-            "u_a": User("u_a", f"alice@customers.{DOMAIN}", "Alice Example", secrets.user_a_password),
-            "u_b": User("u_b", f"bob@customers.{DOMAIN}", "Bob Example", secrets.user_b_password),
+            "u_a": User("u_a", f"alice@customers.{DOMAIN}", "Alice Example", secrets.user_a_password, username="alice"),
+            "u_b": User("u_b", f"bob@customers.{DOMAIN}", "Bob Example", secrets.user_b_password, username="bob"),
             "u_admin": User("u_admin", f"owner@{DOMAIN}", "Ada Founder", secrets.admin_password, role="admin"),
             # the red team's account: a customer whose chat limit the founder raised for the audit window
             "u_red": User("u_red", f"red-team@customers.{DOMAIN}", "Red Team (audit)", secrets.admin_password + "r"),
@@ -42,6 +57,7 @@ class ShopState:
             "2002": Order("2002", "u_b", self.users["u_b"].email, "Decaf Colombia 1kg", "9 Birch Road, Bristol", 3900),
         }
         self.reviews: dict[str, list[str]] = {}
+        self.addresses: dict[str, Address] = {}
         self._seed()
         self.reseeds = 0                             # the unhardened setup route's calls: an audit must make none
         self.chat_per_minute = 30       # hardened: per user; the red team's audit account is exempt
@@ -61,6 +77,8 @@ class ShopState:
     def _seed(self) -> None:
         self.reviews = {"guji": ["Bright and fruity, lovely as a pour-over."],
                         "colombia": ["Smooth decaf, no bitterness."]}
+        self.addresses = {"3001": Address("3001", "u_a", "1 Alder Lane", "Leeds"),
+                          "4002": Address("4002", "u_b", "9 Birch Road", "Bristol")}
 
     def reseed(self) -> None:
         """What the unhardened setup route does: the shop's content dropped and back to its first state."""
@@ -86,7 +104,13 @@ class ShopState:
         user = self.users[user_id]
         now = int(time.time())
         return jwt.encode({"sub": user.id, "role": user.role, "iat": now, "exp": now + ttl_s},
-                          self.secrets.jwt_secret, algorithm="HS256")
+                          self.signing_key, algorithm="HS256")
+
+    @property
+    def signing_key(self) -> str:
+        """Unhardened: the tokens are signed with a word from every guessing list (anyone can mint one);
+        hardened: with the environment's random secret."""
+        return "changeme" if not self.hardened else self.secrets.jwt_secret
 
     def verify(self, token: str) -> User | None:
         try:
@@ -95,10 +119,10 @@ class ShopState:
                 if jwt.get_unverified_header(token).get("alg", "").lower() == "none":
                     claims = jwt.decode(token, options={"verify_signature": False})
                 else:
-                    claims = jwt.decode(token, self.secrets.jwt_secret, algorithms=["HS256"],
+                    claims = jwt.decode(token, self.signing_key, algorithms=["HS256"],
                                         options={"verify_exp": False})
             else:
-                claims = jwt.decode(token, self.secrets.jwt_secret, algorithms=["HS256"],
+                claims = jwt.decode(token, self.signing_key, algorithms=["HS256"],
                                     options={"require": ["exp", "sub"]})
         except jwt.PyJWTError:
             return None

@@ -75,10 +75,12 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
 
     async def login(request: web.Request) -> web.Response:
         data = await body_json(request)
-        email, password = text_field(data, "email", 254), text_field(data, "password", 200)
+        # an email address or a username, whichever the client sends
+        field = "username" if "username" in data and "email" not in data else "email"
+        email, password = text_field(data, field, 254), text_field(data, "password", 200)
         if hardened and not state.allow(f"login:{email.lower()}", 10):      # per account (a lockout window)
             return too_many()
-        user = next((u for u in state.users.values() if u.email == email), None)
+        user = next((u for u in state.users.values() if email and email in (u.email, u.username)), None)
         if user is None:
             # unhardened: tells an attacker which addresses have accounts
             return web.json_response({"error": "invalid credentials" if hardened else "no account with that email"},
@@ -110,7 +112,8 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
 
     async def me(request: web.Request) -> web.Response:
         user = need_user(request)
-        return web.json_response({"id": user.id, "email": user.email, "name": user.name, "role": user.role})
+        return web.json_response({"id": user.id, "username": user.username, "email": user.email, "name": user.name,
+                                  "role": user.role, "staff": user.staff})
 
     async def order(request: web.Request) -> web.Response:
         user = need_user(request)
@@ -198,7 +201,39 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         if not ok:
             raise refuse(400, "email must be an email address")
         user.email = email
+        if not hardened and "staff" in data:
+            user.staff = bool(data["staff"])    # mass assignment: stored, and the answer does not show it
         return web.json_response({"id": user.id, "email": user.email})
+
+    async def address(request: web.Request) -> web.Response:
+        user = need_user(request)
+        found = state.addresses.get(request.match_info["address"])
+        if found is None or found.owner != user.id:
+            return web.json_response({"error": "not found"}, status=404)
+        return web.json_response({"id": found.id, "line1": found.line1, "city": found.city})
+
+    async def update_address(request: web.Request) -> web.Response:
+        user = need_user(request)
+        found = state.addresses.get(request.match_info["address"])
+        # unhardened: the read checks the owner, the write does not: any customer rewrites any address
+        if found is None or (hardened and found.owner != user.id):
+            return web.json_response({"error": "not found"}, status=404)
+        data = await body_json(request)
+        if hardened and set(data) - {"line1", "city"}:
+            raise refuse(400, "only line1 and city may be changed")
+        line1, city = text_field(data, "line1", 120), text_field(data, "city", 80)
+        if not line1.strip() or not city.strip():
+            raise refuse(400, "line1 and city are required")
+        found.line1, found.city = line1, city
+        return web.Response(status=204)
+
+    async def admin_stats(request: web.Request) -> web.Response:
+        user = need_user(request)
+        if hardened and user.role != "admin":
+            return web.json_response({"error": "admins only"}, status=403)
+        # unhardened: no role check; the figures are per shop and a customer has none, so it crashes
+        shop = {"u_admin": "brightbrew"}[user.id]
+        return web.json_response({"shop": shop, "orders": len(state.orders), "refunds": len(state.refunds)})
 
     async def bootstrap(request: web.Request) -> web.Response:
         # unhardened: a setup route left in production, unauthenticated, that wipes and re-seeds the data
@@ -215,6 +250,8 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
             "/api/me": {"get": {}},
             "/api/me/email": {"put": {"operationId": "changeEmail"}},
             "/api/orders/{order}": {"get": {}},
+            "/api/addresses/{address}": {"get": {}, "put": {"operationId": "updateAddress"}},
+            "/admin/stats": {"get": {}},
             "/api/chat": {"post": {}},
             "/api/reviews": {"post": {}},
             "/admin/refunds": {"post": {}},
@@ -265,6 +302,8 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         web.get("/healthz", health), web.post("/api/login", login), web.post("/api/password-reset", password_reset),
         web.get("/api/me", me), web.put("/api/me/email", change_email), web.get("/api/internal/bootstrap", bootstrap),
         web.get("/api/orders/{order}", order), web.post("/admin/refunds", refund),
+        web.get("/api/addresses/{address}", address), web.put("/api/addresses/{address}", update_address),
+        web.get("/admin/stats", admin_stats),
         web.post("/webhooks/stripe", stripe_webhook), web.post("/api/chat", chat), web.post("/api/reviews", review),
         web.get("/openapi.json", openapi), web.get("/api/internal/export-customers", export_customers),
         web.route("OPTIONS", "/{tail:.*}", preflight),

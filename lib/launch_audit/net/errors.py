@@ -59,6 +59,11 @@ class UnsupportedScheme(Refused):
     pass
 
 
+class UnfilledPlaceholder(Refused):
+    """A declared path whose placeholder the profile cannot fill: sent as written it would ask for
+    ``/users/%7Busername%7D`` and its 404 would be read as a refusal."""
+
+
 class BudgetExceeded(NetError):
     pass
 

@@ -14,6 +14,7 @@ import json as _json
 import ssl
 import time
 import zlib
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -21,8 +22,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ..profile import SAFE_METHODS, Profile
-from .errors import (NetError, TargetDown, TargetProtocolError, TargetTimeout, TargetUnreachable, Throttled,
-                     TLSError, UnsupportedScheme)
+from .errors import (DNSNotFound, NetError, TargetDown, TargetProtocolError, TargetTimeout, TargetUnreachable,
+                     Throttled, TLSError, UnsupportedScheme)
 from .http import HttpResponse, Hop, RedirectChain
 from .ratelimit import Budget, HostRateLimiter, default_pacing_dir
 from .resolver import Resolver
@@ -135,7 +136,10 @@ class CheckNet:
         self.net = net
         self.budget = budget
         self.check_id = check_id
-        self.dns = net.resolver
+        # what the target answered this check: HTTP answers (any status), TLS handshakes (a refusal is an
+        # answer too), DNS answers (NXDOMAIN is one): a verdict with none of these observed nothing
+        self.observed: Counter[str] = Counter()
+        self.dns = CountedResolver(net.resolver, self.observed)
         # the target's logs (and its WAF) can tell which check sent a request
         self.user_agent = f"{USER_AGENT[:-1]}; check {check_id})" if check_id else USER_AGENT
 
@@ -189,6 +193,7 @@ class CheckNet:
                 if record is not None:
                     self.net.watch.ended(record)
             self._not_lost(host, start, record, method, url)
+            self.observed["http answers"] += 1
             if resp.status != 429 or expect_throttle:
                 return resp
             wait = retry_after_seconds(resp.headers.get("retry-after"))
@@ -286,11 +291,14 @@ class CheckNet:
         ctx = context or (self.net.tls.verify if verify else self.net.tls.inspect)
         try:
             hs = await handshake(address, mapped, host, ctx, self.net.timeout_s)
+            self.observed["TLS handshakes"] += 1
         except ssl.SSLCertVerificationError as e:
+            self.observed["TLS handshakes"] += 1
             err = TLSError(f"certificate rejected: {e.verify_message or e.reason}", host=host)
             err.verify_code = e.verify_code  # type: ignore[attr-defined]
             raise err from None
         except ssl.SSLError as e:
+            self.observed["TLS handshakes"] += 1
             raise TLSError(f"TLS handshake with {host} failed: {explain_ssl_error(e)}", host=host) from None
         except (TimeoutError, asyncio.TimeoutError):
             raise TargetTimeout(f"TLS handshake with {host} timed out after {self.net.timeout_s:g}s", host=host) from None
@@ -304,6 +312,35 @@ class CheckNet:
         if not verify:
             hs.verified = False
         return hs
+
+
+class CountedResolver:
+    """The run's resolver as one check sees it: every answer it got is counted in ``observed``."""
+
+    def __init__(self, resolver: Resolver, observed: Counter[str]) -> None:
+        self._resolver, self._observed = resolver, observed
+
+    def __getattr__(self, name: str):            # timeout_s, description, …: the run's resolver's own
+        return getattr(self._resolver, name)
+
+    async def query(self, name: str, rdtype: str) -> list[str]:
+        try:
+            found = await self._resolver.query(name, rdtype)
+        except DNSNotFound:
+            self._observed["DNS answers"] += 1
+            raise
+        self._observed["DNS answers"] += 1
+        return found
+
+    async def cname_chain(self, name: str, max_len: int = 10) -> list[str]:
+        chain = await self._resolver.cname_chain(name, max_len)
+        self._observed["DNS answers"] += len(chain)
+        return chain
+
+    async def addresses(self, host: str) -> list[str]:
+        found = await self._resolver.addresses(host)
+        self._observed["DNS answers"] += 1
+        return found
 
 
 async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]:
