@@ -221,6 +221,8 @@ class Api(Strict):
     users: Users | None = None
     admin: Admin | None = None
     auth_header: str = "Authorization"
+    # the session cookie's name, for an API that reads the token only from a cookie (then sent as that cookie)
+    auth_cookie: Annotated[str, Field(pattern=r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")] | None = None
     endpoints: list[Endpoint] = Field(default_factory=list)
     allowed_origins: list[HttpUrl] = Field(default_factory=list)
     rate_limits: dict[Literal["login", "chat", "password_reset"], Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
@@ -238,6 +240,15 @@ class Api(Strict):
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
+
+    def credentials(self, token: str | None) -> dict[str, str]:
+        """The headers that carry ``token``: the session cookie when the API reads one (``auth_cookie``),
+        else ``auth_header`` ("Bearer <token>" for Authorization, the bare token for an API-key header)."""
+        if token is None:
+            return {}
+        if self.auth_cookie:
+            return {"Cookie": f"{self.auth_cookie}={token}"}
+        return {self.auth_header: f"Bearer {token}" if self.auth_header.lower() == "authorization" else token}
 
 
 class ContentSink(Strict):

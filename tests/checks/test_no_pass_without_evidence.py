@@ -27,7 +27,8 @@ SECTIONS = {
             "S5.cross_customer_leak", "S5.unauthorized_tools", "S5.injection_via_content", "S5.output_handling",
             "S5.cost_abuse", "S5.human_escalation"},
     "api.users": {"S4.bola", "S4.csrf"},
-    "chat": {"S1.prompt_leak_quick", "S5.system_prompt_leak",     # (S4.rate_limit_chat needs the api endpoint) "S5.cross_customer_leak",
+    # (S4.rate_limit_chat needs only the api endpoint, so it may pass without the chat section)
+    "chat": {"S1.prompt_leak_quick", "S5.system_prompt_leak", "S5.cross_customer_leak",
              "S5.unauthorized_tools", "S5.injection_via_content", "S5.output_handling", "S5.cost_abuse",
              "S5.human_escalation"},
     "chat.content_sinks": set(),           # the pasted probes still test the bot

@@ -13,6 +13,7 @@ from launch_audit.term import inert
 
 
 async def _buggy(ctx):
+    ctx.observe("records")              # a pass rests on something (checks/evidence.py)
     yield ctx.finding(Status.PASS, "first", "fine")
     raise ZeroDivisionError("division by zero")
 
@@ -23,6 +24,7 @@ async def _target_trouble(ctx):
 
 
 async def _slow(ctx):
+    ctx.observe("records")
     yield ctx.finding(Status.PASS, "early", "kept")
     await asyncio.sleep(10)
 

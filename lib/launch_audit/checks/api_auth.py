@@ -186,12 +186,6 @@ def signing_key_finding(ctx: CheckContext, token: str) -> Finding:
                        details={"tried": tried})
 
 
-def b_markers_in(text: str, markers: list[str]) -> list[str]:
-    """Pure: which of user B's markers an answer to user A contains."""
-    low = text.lower()
-    return [m for m in markers if m and m.lower() in low]
-
-
 async def check_bola(ctx: CheckContext):
     api = ctx.profile.api
     endpoints = [e for e in _endpoints(ctx, "user", "admin") if e.resource]
@@ -374,8 +368,8 @@ async def check_bfla(ctx: CheckContext):
         broken = [(who, r) for who, r in answers if r.status >= 500]
         if broken and as_customer.status >= 500 and anonymous.status in REFUSED:
             # the login check let the customer through to the handler, which then failed: no role check before it
-            return ctx.finding(Status.WARN, name, f"{where}: a customer token → {excerpt(as_customer, 100)}, while no "
-                               f"token is refused ({anonymous.status}). The customer got past the login check into "
+            return ctx.finding(Status.WARN, name, f"{where}: a customer token → {excerpt(as_customer, 100)}, while "
+                               f"no token is refused ({anonymous.status}). The customer got past the login check into "
                                "the admin handler, which crashed: the role is not checked first. Not a refusal; "
                                "verify by hand what a customer can make it do", details={"status": as_customer.status})
         if broken:

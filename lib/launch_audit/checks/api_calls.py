@@ -86,7 +86,7 @@ def auth_headers(profile: Profile, token: str | None) -> dict[str, str]:
     if token is None:
         return {}
     assert profile.api is not None
-    return {profile.api.auth_header: f"Bearer {token}" if profile.api.auth_header.lower() == "authorization" else token}
+    return profile.api.credentials(token)
 
 
 async def call(ctx: CheckContext, endpoint, *, token: str | None = None, values: dict[str, str] | None = None,

@@ -50,7 +50,7 @@ async def check_debug_exposure(ctx: CheckContext):
                 token = None
         for ep in api.endpoints:
             path = re.sub(r"\{[^}]+\}", "1%27%22%3Cx%3E", ep.path)
-            headers = {api.auth_header: f"Bearer {token}"} if token and ep.auth == "user" else {}
+            headers = api.credentials(token) if token and ep.auth == "user" else {}
             if ep.method == "GET":
                 probes.append((ep.name, "GET", api.base_url.rstrip("/") + path, headers, None))
             else:

@@ -23,14 +23,14 @@ def tried_for(finding: Finding, observed: dict[str, int]) -> dict[str, int]:
 
 
 def require_observation(findings: list[Finding], observed: dict[str, int], needs: str = "") -> list[Finding]:
-    """Pure: every ``pass`` carries what it rests on in ``details["tried"]``; a pass that rests on nothing
+    """Pure: every finding carries what it rests on in ``details["tried"]``; a pass that rests on nothing
     becomes a ``skip`` that says so and names what in the profile would give the check something to look at."""
     out = []
     for f in findings:
-        if f.status is not Status.PASS:
-            out.append(f)
-            continue
         tried = tried_for(f, observed)
+        if f.status is not Status.PASS:
+            out.append(replace(f, details={**f.details, "tried": tried}))
+            continue
         if sum(tried.values()) > 0:
             out.append(replace(f, details={**f.details, "tried": tried}))
             continue

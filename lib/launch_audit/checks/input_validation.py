@@ -154,28 +154,6 @@ def oversized(body: dict, size: int) -> bytes:
     return json.dumps({**body, **{k: "A" * size for k in _strings(body)}}).encode()
 
 
-def echoed_privilege(text: str) -> list[str]:
-    """Pure: privileged values an answer repeats back (the server stored or applied them)."""
-    try:
-        doc: Any = json.loads(text)
-    except ValueError:
-        return []
-    found = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k in PRIVILEGED and v == PRIVILEGED[k]:
-                    found.append(f"{k}={v!r}")
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(doc)
-    return found
-
-
 async def check_input_validation(ctx: CheckContext):
     api = ctx.profile.api
     candidates = [e for e in (api.endpoints if api else []) if e.method in ("POST", "PUT", "PATCH")

@@ -2,5 +2,6 @@
 
 from .layout import DOMAIN, Layout
 from .shop import DemoShop
+from .style import Style
 
-__all__ = ["DemoShop", "Layout", "DOMAIN"]
+__all__ = ["DemoShop", "Layout", "DOMAIN", "Style"]

@@ -37,7 +37,7 @@ _INDIRECT = re.compile(
     r"|debug (dump|output)|print your (config|configuration|rules))", re.I)
 _AUTHORITY = re.compile(r"\b(as (the|a) (store )?(admin|administrator|owner|manager)|i am (the |a )?(store )?"
                         r"(admin|owner|manager|staff)|staff override|brightbrew (staff|employee)|admin mode)\b", re.I)
-_ORDER = re.compile(r"\border\s*(?:number|no\.?|#)?\s*#?\s*(\d{3,6})\b", re.I)
+_ORDER = re.compile(r"\border\s*(?:number|no\.?|#)?\s*#?\s*([0-9a-f]{8}-[0-9a-f-]{27}|\d{3,6})\b", re.I)
 _REVIEWS = re.compile(r"\b(reviews?|what do (people|customers) (say|think)|rating)\b", re.I)
 _PASTED = re.compile(r"\b(summari[sz]e|translate|proofread|rewrite)\b[^:]{0,80}:\s*(.+)", re.I | re.S)
 _OBEY = re.compile(r"join(?:ing)? '(\w+)' and '(\w+)' with a dash", re.I)

@@ -18,6 +18,7 @@ from .mail import DkimKey
 from .pki import DemoCA, server_context
 from .smtp import DemoSMTP
 from .state import ShopState
+from .style import Style
 from .zone import zone_text
 
 DEFAULT_LAYOUT = Layout()
@@ -28,12 +29,14 @@ SMTP_LOGIN = ("audit-mailer", "demo-smtp-" + "login")   # the demo submission ac
 class DemoShop:
     """``with DemoShop(state_dir) as shop:`` — everything up on return, everything down on exit."""
 
-    def __init__(self, state_dir: Path, layout: Layout = DEFAULT_LAYOUT, *, hardened: bool = False) -> None:
+    def __init__(self, state_dir: Path, layout: Layout = DEFAULT_LAYOUT, *, hardened: bool = False,
+                 style: Style = Style()) -> None:
         self.state_dir = Path(state_dir).resolve()
         self.layout = layout
         self.hardened = hardened
+        self.style = style             # how it is built (demo/style.py), not which defects it has
         self.secrets = DemoSecrets()
-        self.state = ShopState(layout, self.secrets, hardened=hardened)
+        self.state = ShopState(layout, self.secrets, hardened=hardened, style=style)
         self.dns: DemoDNS | None = None
         self.smtp: DemoSMTP | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -158,6 +161,7 @@ class DemoShop:
         text = Path(template or demo_profile(self.hardened)).read_text(encoding="utf-8")
         text = text.replace(DEFAULT_LAYOUT.prefix + ".", self.layout.prefix + ".")
         text = text.replace("../.demo/", str(self.state_dir) + "/")
+        text = self.style.profile_text(text)
         text = text.replace(f":{DEFAULT_LAYOUT.dns_port}", f":{self.layout.dns_port}")
         path = self.state_dir / "profile.yaml"
         path.write_text(text, encoding="utf-8")

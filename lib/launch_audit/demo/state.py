@@ -16,6 +16,7 @@ warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
 
 from .bot import Order
 from .email_check import EmailWorker
+from .style import Style
 from .fakes import DemoSecrets
 from .layout import DOMAIN, Layout
 
@@ -40,8 +41,9 @@ class Address:
 
 
 class ShopState:
-    def __init__(self, layout: Layout, secrets: DemoSecrets, *, hardened: bool) -> None:
+    def __init__(self, layout: Layout, secrets: DemoSecrets, *, hardened: bool, style: Style = Style()) -> None:
         self.layout = layout
+        self.style = style
         self.secrets = secrets
         self.hardened = hardened
         self.users = {
@@ -51,11 +53,12 @@ class ShopState:
             # the red team's account: a customer whose chat limit the founder raised for the audit window
             "u_red": User("u_red", f"red-team@customers.{DOMAIN}", "Red Team (audit)", secrets.admin_password + "r"),
         }
-        self.orders = {
-            "1001": Order("1001", "u_a", self.users["u_a"].email, "2x Ethiopia Guji 250g", "1 Alder Lane, Leeds", 2800),
-            "1003": Order("1003", "u_a", self.users["u_a"].email, "Hand grinder", "1 Alder Lane, Leeds", 5400),
-            "2002": Order("2002", "u_b", self.users["u_b"].email, "Decaf Colombia 1kg", "9 Birch Road, Bristol", 3900),
-        }
+        i = style.ident
+        a, b = self.users["u_a"].email, self.users["u_b"].email
+        orders = [Order(i("1001"), "u_a", a, "2x Ethiopia Guji 250g", "1 Alder Lane, Leeds", 2800),
+                  Order(i("1003"), "u_a", a, "Hand grinder", "1 Alder Lane, Leeds", 5400),
+                  Order(i("2002"), "u_b", b, "Decaf Colombia 1kg", "9 Birch Road, Bristol", 3900)]
+        self.orders = {o.id: o for o in orders}
         self.reviews: dict[str, list[str]] = {}
         self.addresses: dict[str, Address] = {}
         self._seed()
@@ -77,8 +80,9 @@ class ShopState:
     def _seed(self) -> None:
         self.reviews = {"guji": ["Bright and fruity, lovely as a pour-over."],
                         "colombia": ["Smooth decaf, no bitterness."]}
-        self.addresses = {"3001": Address("3001", "u_a", "1 Alder Lane", "Leeds"),
-                          "4002": Address("4002", "u_b", "9 Birch Road", "Bristol")}
+        i = self.style.ident
+        self.addresses = {i("3001"): Address(i("3001"), "u_a", "1 Alder Lane", "Leeds"),
+                          i("4002"): Address(i("4002"), "u_b", "9 Birch Road", "Bristol")}
 
     def reseed(self) -> None:
         """What the unhardened setup route does: the shop's content dropped and back to its first state."""

@@ -22,11 +22,28 @@ ALLOWED_ORIGINS = {f"https://www.{DOMAIN}", f"https://app.{DOMAIN}"}
 WEBHOOK_TOLERANCE_S = 300
 
 
+def _secured(paths: dict, how: str) -> dict:
+    """The document's security in one of three styles: every operation says it ("per_operation"); the
+    document says it once and public operations opt out ("document"); or nothing is said ("none")."""
+    out = {}
+    for path, ops in paths.items():
+        out[path] = {}
+        for method, op in ops.items():
+            op = dict(op)
+            public = op.get("security") == []
+            if how == "per_operation" and not public:
+                op["security"] = [{"bearer": []}]
+            elif how == "none":
+                op.pop("security", None)
+            out[path][method] = op
+    return out
+
+
 def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
-    hardened = state.hardened
+    hardened, style = state.hardened, state.style
 
     def caller(request: web.Request) -> User | None:
-        auth = request.headers.get("Authorization", "")
+        auth = request.headers.get("Authorization", "") if style.sessions == "bearer" else ""
         token = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get("bb_session", "")
         return state.verify(token) if token else None
 
@@ -78,7 +95,8 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         # an email address or a username, whichever the client sends
         field = "username" if "username" in data and "email" not in data else "email"
         email, password = text_field(data, field, 254), text_field(data, "password", 200)
-        if hardened and not state.allow(f"login:{email.lower()}", 10):      # per account (a lockout window)
+        who = email.lower() if style.limits == "account" else (request.remote or "?")
+        if hardened and not state.allow(f"login:{who}", 10):      # per account or per client (a lockout window)
             return too_many()
         user = next((u for u in state.users.values() if email and email in (u.email, u.username)), None)
         if user is None:
@@ -97,7 +115,8 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         email = text_field(data, "email", 254)
         if hardened and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             raise refuse(400, "email must be an email address")
-        if hardened and not state.allow(f"reset:{email.lower()}", 5):       # per address: no mail bombing
+        who = email.lower() if style.limits == "account" else (request.remote or "?")
+        if hardened and not state.allow(f"reset:{who}", 5):       # per address or per client: no mail bombing
             return too_many()
         user = next((u for u in state.users.values() if u.email == email), None)
         if user is not None:
@@ -118,11 +137,10 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
     async def order(request: web.Request) -> web.Response:
         user = need_user(request)
         order_id = request.match_info["order"]
-        if not order_id.isdigit():
+        if not style.valid_id(order_id):
             if hardened:
-                raise web.HTTPBadRequest(text=json.dumps({"error": "order id must be a number"}),
-                                         content_type="application/json")
-            int(order_id)       # unhardened: the ValueError becomes a debug page
+                raise refuse(400, "not an order id")
+            style.parse_id(order_id)        # unhardened: the ValueError becomes a debug page
         found = state.orders.get(order_id)
         # unhardened: no owner check (BOLA) — any signed-in customer reads any order
         if found is None or (hardened and found.owner != user.id and user.role != "admin"):
@@ -171,7 +189,7 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         slow = not hardened and any(c["name"] in ("lookup_order", "track_shipment") for c in result.tool_calls)
         await asyncio.sleep(random.uniform(0.6, 0.9) if slow else random.uniform(0.02, 0.08))
         conversation = str(data.get("conversation_id") or f"c_{user.id}_{int(time.time())}")
-        return web.json_response({"reply": result.reply, "tool_calls": result.tool_calls,
+        return web.json_response({style.reply_field: result.reply, style.tools_field: result.tool_calls,
                                   "conversation_id": conversation}, status=result.status)
 
     async def review(request: web.Request) -> web.Response:
@@ -257,13 +275,17 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
             "/admin/refunds": {"post": {}},
             "/webhooks/stripe": {"post": {"security": []}},
         }
+        paths = _secured(paths, style.openapi)
         if not hardened:
             paths["/api/internal/export-customers"] = {"get": {}}   # forgotten, not in the inventory
             # a setup route: a GET, no security, and it drops the database (a probe must never call it)
             paths["/api/internal/bootstrap"] = {"get": {"operationId": "populateDatabase",
                                                         "summary": "Drop all tables and re-seed the demo data"}}
-        return web.json_response({"openapi": "3.0.3", "info": {"title": "BrightBrew API", "version": "1.4.0"},
-                                  "paths": paths})
+        doc = {"openapi": "3.0.3", "info": {"title": "BrightBrew API", "version": "1.4.0"}, "paths": paths,
+               "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
+        if style.openapi == "document":
+            doc["security"] = [{"bearer": []}]
+        return web.json_response(doc)
 
     async def export_customers(request: web.Request) -> web.Response:
         if hardened:
@@ -296,7 +318,30 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         await state.api_idle.wait()         # queued behind a request the worker is still busy with
         return await handler(request)
 
-    app = web.Application(middlewares=[make_middleware(state, tls=True), cors, one_worker],
+    @web.middleware
+    async def error_style(request: web.Request, handler):
+        """Every {"error": …} answer in the style's shape (problem+json, plain text, or as written)."""
+        try:
+            response = await handler(request)
+        except web.HTTPException as e:
+            if style.errors == "json" or e.status < 400 or e.content_type != "application/json":
+                raise
+            response = e
+        if style.errors == "json" or response.status < 400 or response.content_type != "application/json":
+            return response
+        try:
+            message = json.loads(response.text or "").get("error")
+        except (ValueError, AttributeError):
+            message = None
+        if not isinstance(message, str):
+            if isinstance(response, web.HTTPException):
+                raise response
+            return response
+        body, ctype = style.error_body(response.status, message)
+        return web.Response(status=response.status, text=body, content_type=ctype.split(";")[0],
+                            headers={k: v for k, v in response.headers.items() if k.lower() == "retry-after"})
+
+    app = web.Application(middlewares=[make_middleware(state, tls=True), cors, error_style, one_worker],
                           client_max_size=64 * 1024 * 1024)
     app.add_routes([
         web.get("/healthz", health), web.post("/api/login", login), web.post("/api/password-reset", password_reset),

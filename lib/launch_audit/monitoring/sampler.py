@@ -178,7 +178,7 @@ def _chat_plan(profile: Profile,
         user_key = "b"
         user = api.users.b
         token = profile.secret(user.token_env)   # MissingSecret propagates: the check says which variable
-        headers[api.auth_header] = f"Bearer {token}"
+        headers.update(api.credentials(token))
         who = f"as user {user_key}"
     messages = profile.monitoring.chat_messages or list(DEFAULT_CHAT_MESSAGES)
     template = endpoint.body or {"message": "{message}"}
