@@ -50,9 +50,9 @@ async def check_secrets_in_repo(ctx: CheckContext):
         yield ctx.finding(Status.ERROR, str(repo), "repo.path is not a folder")
         return
     result: ScanResult = await asyncio.to_thread(scan_paths, [repo], Scanner())
+    ctx.observe("files", result.files)
     if not result.found:
-        yield ctx.finding(Status.PASS, str(repo), f"no secret in the working tree ({result.summary()})",
-                          details={"tried": {"files": result.files}})
+        yield ctx.finding(Status.PASS, str(repo), f"no secret in the working tree ({result.summary()})")
         return
     for f in _findings(ctx, result.found):
         yield f
@@ -68,10 +68,10 @@ async def check_secrets_in_history(ctx: CheckContext):
     except GitError as e:
         yield ctx.finding(Status.ERROR, str(repo), str(e))
         return
+    ctx.observe("blobs", result.files)
     if not result.found:
         yield ctx.finding(Status.PASS, str(repo),
-                          f"no secret in any commit of any branch or tag ({result.summary()}, {result.seconds:.1f}s)",
-                          details={"tried": {"blobs": result.files}})
+                          f"no secret in any commit of any branch or tag ({result.summary()}, {result.seconds:.1f}s)")
         return
     for f in _findings(ctx, result.found, history=True):
         yield f
@@ -132,6 +132,7 @@ async def check_env_file_committed(ctx: CheckContext):
         return
     try:
         tracked, ever, seen = await asyncio.to_thread(env_files_in_git, repo)
+        ctx.observe("paths in the tree and history", seen)
     except (GitError, FileNotFoundError, NotADirectoryError) as e:
         yield ctx.finding(Status.ERROR, str(repo), f"cannot read the repository's history: {e}")
         return
@@ -145,5 +146,4 @@ async def check_env_file_committed(ctx: CheckContext):
                           "rotate what it held (rewriting history does not reach existing clones)",
                           location={"path": path}, details={"commit": commit})
     if not tracked and not ever:
-        yield ctx.finding(Status.PASS, str(repo), "no .env-style file is tracked or was ever committed",
-                          details={"tried": {"paths in the tree and history": seen}})
+        yield ctx.finding(Status.PASS, str(repo), "no .env-style file is tracked or was ever committed")
