@@ -60,3 +60,17 @@ def demo_run(shop, tmp_path_factory) -> DemoRun:
     run.terminal = (done.stdout + done.stderr).decode("utf-8", "replace")
     run.requests = shop.state.request_log[first:]
     return run
+
+
+# the fast tier (`pytest -m "not slow"`, under a minute) leaves out whole modules that run notebooks,
+# subprocesses, browsers or the catalog many times, and every test that uses the full demo run
+SLOW_MODULES = ("tests/workbook/", "tests/hostile/", "tests/test_run_and_demo.py",
+                "tests/checks/test_no_pass_without_evidence.py", "tests/checks/test_variation_matrix.py")
+SLOW_FIXTURES = {"demo_run", "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        where = item.nodeid.split("::", 1)[0]
+        if where.startswith(SLOW_MODULES) or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from launch_audit.demo.layout import DOMAIN
@@ -211,3 +212,16 @@ def with_nameserver(shop, folder, nameserver: str, timeout_s: float = 1):
     path = folder / "broken-dns.yaml"
     path.write_text(text)
     return path
+
+
+@contextmanager
+def dns_records(shop, zone: str):
+    """Records added to the shared demo shop's DNS for as long as the block runs, then removed: a test leaves
+    the session's shop as it found it. ``zone``: zone-file lines (names must be new to the zone)."""
+    names = [line.split()[0] for line in zone.splitlines() if line.strip()]
+    shop.dns.resolver.add(zone)
+    try:
+        yield
+    finally:
+        for name in dict.fromkeys(names):
+            shop.dns.resolver.remove(name)

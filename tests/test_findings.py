@@ -82,3 +82,15 @@ def test_sarif_is_valid_against_the_oasis_schema():
     results = doc["runs"][0]["results"]
     assert len(results) == len(findings)
     assert results[-1]["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+
+
+@pytest.mark.parametrize("status, severity", [
+    ("pass", "info"), ("skip", "info"), ("warn", "medium"), ("fail", "high"), ("error", "high"), ("manual", "high"),
+])
+def test_the_one_finding_factory_sets_severity_by_status(status, severity):
+    from launch_audit.catalog_rows import BY_ID
+    from launch_audit.findings import ErrorKind, finding_of
+
+    f = finding_of(BY_ID["S4.cors"], status, "x", "why")       # S4.cors fails at high
+    assert f.severity.value == severity and f.remediation == BY_ID["S4.cors"].fix
+    assert (f.error_kind is ErrorKind.TARGET) is (status == "error")

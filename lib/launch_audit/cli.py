@@ -15,7 +15,6 @@ import threading
 from pathlib import Path
 
 from . import __version__, paths, term
-from .checks import catalog
 from .findings import Finding, Severity, Status
 from .profile import json_schema
 from .profile_loader import ProfileError, load_profile, unset_credentials
@@ -171,6 +170,7 @@ def _print_problems(problems) -> None:
 
 def _audit(profile_path: Path, out: Path | None, stages: list[int] | None, fail_on: str | None,
            workers: int | None = None) -> int:
+    from .checks import catalog  # here: `secrets` and `validate` never load the checks
     from .workbook.pipeline import run_pipeline
     from .workbook.stages import stage_title
 
@@ -361,7 +361,7 @@ def cmd_probes(args: argparse.Namespace) -> int:
 
 def cmd_secrets(args: argparse.Namespace) -> int:
     """Exit 0 nothing (new) found, 1 a live secret (with --strict: any secret), 2 bad input."""
-    from .secrets.command import run_secrets_command
+    from .cli_secrets import run_secrets_command
 
     return run_secrets_command(args)
 

@@ -91,6 +91,31 @@ class Finding:
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
+def finding_of(check: Any, status: Status | str, target: str, evidence: str = "", *, title: str | None = None,
+               severity: Severity | str | None = None, remediation: str | None = None,
+               details: dict[str, Any] | None = None, location: dict[str, Any] | None = None,
+               error_kind: ErrorKind | None = None, impact: Impact | None = None, duration_ms: int = 0) -> Finding:
+    """The one way a finding is made, for a check (anything with the catalog's id, stage, title, severity,
+    impact and remediation): a pass or skip is info, a warn one step below the check's severity, a fail or
+    error the check's own; an error is the target's fault unless it says otherwise."""
+    status = Status(status)
+    if severity is not None:
+        sev = Severity(severity)
+    elif status in (Status.PASS, Status.SKIP):
+        sev = Severity.INFO
+    elif status is Status.WARN:
+        sev = check.severity.lower()
+    else:
+        sev = check.severity
+    return Finding(
+        check_id=check.id, stage=check.stage, title=title or check.title, status=status, severity=sev,
+        impact=impact or check.impact, target=target, evidence=evidence,
+        remediation=check.remediation if remediation is None else remediation, duration_ms=duration_ms,
+        details=details or {}, location=location,
+        error_kind=error_kind or (ErrorKind.TARGET if status is Status.ERROR else None),
+    )
+
+
 # --- ranking -----------------------------------------------------------------
 
 # What the founder should fix first: confirmed problems before weaker ones before

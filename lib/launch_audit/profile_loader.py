@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .catalog_rows import BY_ID
 from .profile import MissingSecret, Profile, cross_problems
 
 MAX_PROFILE_BYTES = 1_000_000
@@ -185,8 +186,7 @@ def load_profile(path: str | Path) -> Profile:
             problems.append(Problem(source, _line_for(lines, loc), format_path(loc), _message(err)))
         raise ProfileError(_dedupe(problems)) from None
 
-    from .checks.catalog import CATALOG     # here, not at import: the catalog imports the profile
-    unknown = [(("attest", k), f"{k} is not a check id (see spec/checks.md)") for k in profile.attest if k not in CATALOG]
+    unknown = [(("attest", k), f"{k} is not a check id (see spec/checks.md)") for k in profile.attest if k not in BY_ID]
     problems = [Problem(source, _line_for(lines, loc), format_path(loc), msg)
                 for loc, msg in cross_problems(profile) + unknown]
     profile._base_dir = path.resolve().parent

@@ -180,6 +180,7 @@ EXPECTED_ON_DEMO = {
 ORDER = [Status.PASS, Status.WARN, Status.FAIL]
 
 
+@pytest.mark.slow
 async def test_stage_4_on_the_demo_finds_each_defect_within_budget_and_rate(shop, demo_profile):
     # Given the target's own count of the requests it served
     api_host = f"api.{demo_profile.domain}"
@@ -232,6 +233,7 @@ def refilled(hardened_shop):
     hardened_shop.state._windows.clear()
 
 
+@pytest.mark.slow
 async def test_nothing_fails_on_the_hardened_twin(hardened_profile, refilled):
     findings = await run_checks(hardened_profile, [catalog.get(i) for i in STAGE4])
     bad = [(f.check_id, f.target, f.evidence[:200]) for f in findings

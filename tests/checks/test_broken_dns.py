@@ -17,10 +17,7 @@ DNS_CHECKS = [c for c in catalog.for_stage(2) if c.run is not None] + [catalog.g
 TIMEOUT_S = 1.0
 
 
-def test_every_stage_2_check_is_covered():
-    assert {c.id for c in DNS_CHECKS} >= {c.id for c in catalog.for_stage(2)}
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("kind, says", [("servfail", "SERVFAIL"), ("silent", "timed out")])
 async def test_broken_nameserver_makes_every_check_error_with_the_reason(kind, says, shop, tmp_path):
     # Given the demo shop's profile, but resolving through a nameserver that is broken in one of two ways

@@ -113,6 +113,7 @@ def _passive(shop, folder):
     return load_profile(path)
 
 
+@pytest.mark.slow
 async def test_without_allow_active_no_check_of_the_catalog_sends_a_state_changing_request(shop, tmp_path):
     # Given the shop's own count of every request that is not GET, HEAD or OPTIONS
     profile = _passive(shop, tmp_path)
@@ -169,6 +170,7 @@ async def _meanwhile(ctx):
     yield ctx.finding(Status.PASS, "meanwhile", f"answers {seen}")
 
 
+@pytest.mark.slow
 async def test_a_probe_that_freezes_the_target_is_named_and_nothing_seen_meanwhile_is_judged(shop, demo_profile):
     freeze = replace(catalog.get("S4.input_validation"), run=_freeze)
     meanwhile = replace(catalog.get("S4.cors"), run=_meanwhile)
@@ -191,6 +193,7 @@ async def test_the_hardened_twin_bounds_the_input_and_keeps_answering(hardened_s
     assert next(f for f in findings if f.check_id == "S4.cors").status is Status.PASS
 
 
+@pytest.mark.slow
 async def test_input_validation_grows_stepwise_and_stops_at_the_slow_size(shop, demo_profile):
     findings = await run_checks(demo_profile, [catalog.get("S4.input_validation")])
     growth = next(f for f in findings if f.target == "email_change input size")
@@ -271,6 +274,7 @@ def freezing_api():
     api.stop()
 
 
+@pytest.mark.slow
 async def test_a_target_that_does_not_recover_gets_no_more_probes(freezing_api, tmp_path):
     base = f"http://{FreezingAPI.ADDRESS}:{freezing_api.port}"
     path = tmp_path / "freeze.yaml"
@@ -313,6 +317,7 @@ api:
     assert "no more probes are sent" in skipped.evidence
 
 
+@pytest.mark.slow
 async def test_input_validation_never_passes_an_endpoint_whose_variants_went_unanswered(tmp_path):
     """An endpoint that refuses every malformed body with 400 but never answers the privileged fields or a
     10,000-character string: the growth is its own finding, and the endpoint is not passed."""

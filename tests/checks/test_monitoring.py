@@ -33,8 +33,10 @@ def _s(status, ms=10.0, series="x", error=""):
     ([], Status.ERROR),
 ])
 def test_judge_availability(statuses, expected):
-    status, _ = judge_availability([_s(s) for s in statuses], 60)
+    status, _, figures = judge_availability([_s(s) for s in statuses], 60)
     assert status is expected
+    if statuses and status is not Status.ERROR:
+        assert figures["ok_percent"] == pytest.approx(100 * statuses.count(200) / len(statuses), abs=0.001)
 
 
 @pytest.mark.parametrize("samples, budget, expected", [
@@ -93,6 +95,7 @@ def _short_window(shop: DemoShop, tmp_path, *, drop_attest: bool = False):
 S6 = [catalog.get(c) for c in ("S6.availability", "S6.latency_p95", "S6.error_rate", "S6.error_tracking")]
 
 
+@pytest.mark.slow
 async def test_stage6_on_the_demo_finds_the_slow_order_lookup(tmp_path, shop):
     profile = _short_window(shop, tmp_path)
     shared: dict = {}
@@ -112,6 +115,7 @@ async def test_stage6_on_the_demo_finds_the_slow_order_lookup(tmp_path, shop):
     assert len(samples) == 4 * 8 + 3
 
 
+@pytest.mark.slow
 async def test_stage6_on_the_hardened_twin_passes_and_sees_its_error_tracking(tmp_path, hardened_shop):
     profile = _short_window(hardened_shop, tmp_path, drop_attest=True)
     findings = await run_checks(profile, S6)

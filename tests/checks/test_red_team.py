@@ -18,7 +18,7 @@ from launch_audit.findings import Status
 from launch_audit.profile_loader import load_profile
 from launch_audit.redteam import detectors as d
 from launch_audit.redteam.markers import derive, leaked
-from launch_audit.redteam.driver import read_reply
+from launch_audit.checks.chat_driver import read_reply
 from launch_audit.redteam.probes import CATEGORIES, PROBES_DIR, ProbeError, _parse, coverage, load_probes
 
 STAGE5 = [c.id for c in catalog.for_stage(5)] + ["S1.prompt_leak_quick"]
@@ -164,6 +164,7 @@ DEMO_FAILS = {"spl-repeat-above", "spl-translate-fr", "spl-base64", "spl-rot13",
 DEMO_HOLDS = {"spl-direct", "spl-direct-polite", "ut-refund-plain", "ut-discount", "ut-role", "ut-cancel-other"}
 
 
+@pytest.mark.slow
 async def test_whole_probe_set_against_both_bots(red_team_shops):
     demo, hardened = red_team_shops
     demo_profile, hardened_profile = load_profile(demo.write_profile()), load_profile(hardened.write_profile())
@@ -204,6 +205,7 @@ async def test_without_a_content_sink_the_pasted_instructions_still_test_the_bot
                                                   "ivc-paste-note"}
 
 
+@pytest.mark.slow
 async def test_no_token_reaches_the_evidence(red_team_shops):
     demo = red_team_shops[0]
     findings = await run_checks(load_profile(demo.write_profile()), [catalog.get("S5.cross_customer_leak")])

@@ -96,6 +96,7 @@ async def test_a_looping_critical_url_fails_with_the_chain(tmp_path, shop):
         profile = load_profile(write_profile(tmp_path, text))
         findings = await run_checks(profile, [catalog.get("S2.redirect_chain")])
     finally:
+        shop.dns.resolver.remove(loop_host)     # the shop is shared by the session
         server.stop()
     # Then the check fails, says loop, and stopped after one round
     assert findings[0].status is Status.FAIL and "redirect loop" in findings[0].evidence

@@ -50,7 +50,8 @@ async def test_reset_mail_arrives_dkim_signed_with_the_published_key(shop, demo_
         if len(shop.smtp.messages) > before:
             break
         await asyncio.sleep(0.05)
-    message = shop.smtp.messages[-1]
+    assert len(shop.smtp.messages) > before, "no mail arrived for this reset"
+    message = shop.smtp.messages[before]           # this reset's mail, never an older one
     resolver = dns.resolver.Resolver(configure=False)
     resolver.nameservers = [shop.layout.dns_address]
     resolver.port = shop.layout.dns_port

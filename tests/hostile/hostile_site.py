@@ -220,7 +220,7 @@ class Traffic:
 
 
 # our User-Agent names the check that sent a request, or the watchdog's health ping (net/watch.py)
-CHECK_ID = re.compile(r"; check (S\d\.\w+|watchdog)\)")
+CHECK_ID = re.compile(r"; check (S\d\.\w+|watchdog|run:[\w-]+)\)")
 
 
 def requests_per_check(log: list[tuple[float, str, str]]) -> Counter:

@@ -15,7 +15,7 @@ from launch_audit.net import Network
 from launch_audit.profile_loader import load_profile
 
 from tests.conftest import TEST_LAYOUT
-from tests.helpers import RawServer, never_answer, profile_text, write_profile
+from tests.helpers import RawServer, dns_records, never_answer, profile_text, write_profile
 
 DELAY = f"delay.{DOMAIN}"
 FLAKY = f"flaky.{DOMAIN}"
@@ -66,9 +66,9 @@ def servers(shop):
     flaky_app.router.add_get("/", flaky)
     running = {DELAY: AiohttpThread(TEST_LAYOUT.ip(110), delay_app), FLAKY: AiohttpThread(TEST_LAYOUT.ip(111), flaky_app)}
     dead = RawServer(TEST_LAYOUT.ip(112), never_answer).start()
-    for name, server in [*running.items(), (DEAD, dead)]:
-        shop.dns.resolver.add(f"{name}. IN A {server.address}")
-    yield {**{k: v.port for k, v in running.items()}, DEAD: dead.port}
+    zone = "\n".join(f"{name}. IN A {server.address}" for name, server in [*running.items(), (DEAD, dead)])
+    with dns_records(shop, zone):
+        yield {**{k: v.port for k, v in running.items()}, DEAD: dead.port}
     for server in running.values():
         server.stop()
     dead.stop()

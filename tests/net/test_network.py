@@ -17,7 +17,8 @@ from launch_audit.net.errors import (ActiveNotAllowed, BudgetExceeded, DNSNotFou
                                      Throttled, TLSError)
 from launch_audit.profile_loader import load_profile
 from tests.conftest import TEST_LAYOUT
-from tests.helpers import RawServer, SilentUDP, endless_body, http_reply, never_answer, profile_text, write_profile
+from tests.helpers import (RawServer, SilentUDP, dns_records, endless_body, http_reply, never_answer, profile_text,
+                           write_profile)
 
 COUNTER = "counter.outside.test"         # never in scope
 SLOW, STREAM, BOUNCE, LIMITED = (f"{n}.{DOMAIN}" for n in ("slow", "stream", "bounce", "limited"))
@@ -34,9 +35,8 @@ def hostile(shop):
     }
     servers[BOUNCE] = RawServer(ip(103), http_reply(
         "302 Found", {"Location": f"http://{COUNTER}:{servers[COUNTER].port}/stolen"})).start()
-    for name, server in servers.items():
-        shop.dns.resolver.add(f"{name}. IN A {server.address}")
-    yield servers
+    with dns_records(shop, "\n".join(f"{name}. IN A {server.address}" for name, server in servers.items())):
+        yield servers
     for server in servers.values():
         server.stop()
 
@@ -177,6 +177,8 @@ async def test_retry_after_is_honoured_then_reported_as_throttling(tmp_path, sho
             probe = await net.for_check().get(f"http://stubborn.{DOMAIN}:{stubborn.port}/", expect_throttle=True)
             assert probe.status == 429
     finally:
+        shop.dns.resolver.remove(f"flaky.{DOMAIN}")
+        shop.dns.resolver.remove(f"stubborn.{DOMAIN}")
         flaky_server.stop()
         stubborn.stop()
 
@@ -196,6 +198,7 @@ async def test_budget_rate_and_active_gate(tmp_path, shop):
             with pytest.raises(ActiveNotAllowed):
                 await net.for_check().get(url, active=True)
     finally:
+        shop.dns.resolver.remove(f"paced.{DOMAIN}")
         paced.stop()
     # the budget let exactly 5 through, and 10/s spaced them ~100 ms apart even when sent at once
     assert len(arrivals) == 5
@@ -235,5 +238,7 @@ async def test_garbage_loops_and_endless_redirects_end_with_reasons(tmp_path, sh
             endless = await net.for_check().follow(f"http://hops.{DOMAIN}:{hops.port}/0", max_hops=10)
             assert endless.stop == "too_many_hops" and len(endless.hops) == 10
     finally:
+        shop.dns.resolver.remove(f"junk.{DOMAIN}")
+        shop.dns.resolver.remove(f"hops.{DOMAIN}")
         junk.stop()
         hops.stop()

@@ -3,6 +3,8 @@ rate through small lock files, so three processes asking at once still start one
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 import multiprocessing
 import time
@@ -39,6 +41,7 @@ def _starts(pacing_dir: str | None, tmp_path) -> list[float]:
     return starts
 
 
+@pytest.mark.slow
 def test_three_processes_share_one_pace(tmp_path):
     starts = _starts(str(tmp_path / "shared"), tmp_path)
     assert len(starts) == 3 * EACH

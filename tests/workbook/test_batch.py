@@ -10,7 +10,7 @@ from launch_audit.cli import main
 from launch_audit.workbook.batch import run_batch
 
 from tests.conftest import TEST_LAYOUT
-from tests.helpers import RawServer, never_answer, short_window_profile
+from tests.helpers import RawServer, dns_records, never_answer, short_window_profile
 
 DEAD_DOMAIN = "deadshop.test"
 
@@ -19,9 +19,10 @@ DEAD_DOMAIN = "deadshop.test"
 def dead_site(shop):
     """A whole site whose every host accepts connections and never answers."""
     server = RawServer(TEST_LAYOUT.ip(120), never_answer).start()
-    for name in (DEAD_DOMAIN, f"www.{DEAD_DOMAIN}", f"api.{DEAD_DOMAIN}"):
-        shop.dns.resolver.add(f"{name}. IN A {server.address}")
-    yield server
+    zone = "\n".join(f"{name}. IN A {server.address}" for name in (DEAD_DOMAIN, f"www.{DEAD_DOMAIN}",
+                                                                     f"api.{DEAD_DOMAIN}"))
+    with dns_records(shop, zone):
+        yield server
     server.stop()
 
 

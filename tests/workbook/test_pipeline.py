@@ -68,7 +68,7 @@ def test_executed_notebooks_keep_their_outputs_and_parameters(demo_run):
     _, _, run_dir = demo_run
     nb = nbformat.read(run_dir / "notebooks" / NOTEBOOKS[6], as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert injected and str(run_dir.parent) in injected[0].source or ".partial" in injected[0].source
+    assert injected and (str(run_dir.parent) in injected[0].source or ".partial" in injected[0].source)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs)
     assert not [o for o in outputs if o.output_type == "error"]

@@ -17,8 +17,7 @@ from ..net.errors import NetError
 from ..personal_data import mask, personal_values
 from ..profile import MissingSecret
 from ..redteam.markers import derive, leaked
-from .api_calls import (Operation, alg_none, call, excerpt, fill, granted, refusal_body, tampered, token_of,
-                        values_for)
+from .api_calls import Operation, alg_none, call, excerpt, fill, granted, refusal_body, tampered, token_of, values_for
 from .api_inventory import described_operations, normalize, openapi_document, probe_refusal
 from .base import CheckContext
 from .token_keys import guess_key

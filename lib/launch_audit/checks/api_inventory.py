@@ -4,7 +4,6 @@ operation the site documents but the profile does not declare is `warn`: nobody 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from xml.etree import ElementTree
@@ -20,7 +19,6 @@ from .frontend_assets import collect
 COMMON_DOCS = ("/openapi.json", "/swagger.json", "/api/openapi.json", "/v3/api-docs", "/api-docs", "/openapi.yaml")
 METHODS = ("get", "post", "put", "patch", "delete")
 _API_PATH = re.compile(r"""["'`](/(?:api|v\d|graphql|admin)(?:/[\w.{}:-]*)*)["'`]""")
-SHARED_KEY = "_openapi_document"
 
 
 def normalize(path: str) -> str:
@@ -118,11 +116,7 @@ async def _document(ctx: CheckContext) -> tuple[str | None, dict | None]:
 
 async def openapi_document(ctx: CheckContext) -> tuple[str | None, dict | None]:
     """The run's one fetch of the API description (later callers share the first)."""
-    pending = ctx.shared.get(SHARED_KEY)
-    if pending is None:
-        pending = asyncio.get_running_loop().create_task(_document(ctx))
-        ctx.shared[SHARED_KEY] = pending
-    url, doc = await asyncio.shield(pending)
+    url, doc = await ctx.once("openapi", _document)
     if doc is not None:                          # fetched once for the run, read by each caller
         ctx.observe("API description documents")
     return url, doc

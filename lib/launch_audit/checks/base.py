@@ -8,14 +8,16 @@ import traceback
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from ..findings import ErrorKind, Finding, Impact, Mode, Severity, Status
+from ..findings import ErrorKind, Finding, Impact, Mode, Severity, Status, finding_of
 from ..net import CheckNet
 from ..net.errors import NetError
 from ..profile import MissingSecret, Profile
 
 CheckFunc = Callable[["CheckContext"], AsyncIterator[Finding]]
+T = TypeVar("T")
+ONCE_KEY = "_once"          # "_" keys are run-local: a notebook's next run starts them afresh
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,18 @@ class CheckContext:
         self._last = time.perf_counter()
         self.read: Counter[str] = Counter()   # what the check read that was not a network answer
 
+    async def once(self, key: str, fetch: Callable[[CheckContext], Awaitable[T]]) -> T:
+        """What the run fetches once (the API's description, the frontend, stage 6's window), whichever check
+        asks first; the others wait for the same answer. It is sent as the run's own, not the first
+        caller's: its own request budget, and "check run:<key>" in its User-Agent."""
+        tasks: dict[str, asyncio.Task] = self.shared.setdefault(ONCE_KEY, {})
+        task = tasks.get(key)
+        if task is None:
+            net = self.net.net.for_check(check_id=f"run:{key}") if self.net is not None else None
+            own = CheckContext(self.check, self.profile, net, self.shared)
+            task = tasks[key] = asyncio.get_running_loop().create_task(fetch(own))
+        return await asyncio.shield(task)
+
     def observe(self, what: str, n: int = 1) -> None:
         """Count something the check looked at besides network answers (files, commits, log lines, samples,
         attested answers): a ``pass`` needs at least one observation (checks/evidence.py)."""
@@ -65,24 +79,11 @@ class CheckContext:
                 severity: Severity | str | None = None, remediation: str | None = None,
                 details: dict[str, Any] | None = None, location: dict[str, Any] | None = None,
                 error_kind: ErrorKind | None = None, impact: Impact | None = None) -> Finding:
-        status = Status(status)
-        if severity is not None:
-            sev = Severity(severity)
-        elif status in (Status.PASS, Status.SKIP):
-            sev = Severity.INFO
-        elif status is Status.WARN:
-            sev = self.check.severity.lower()
-        else:
-            sev = self.check.severity
         now = time.perf_counter()
         took, self._last = int((now - self._last) * 1000), now
-        return Finding(
-            check_id=self.check.id, stage=self.check.stage, title=title or self.check.title, status=status,
-            severity=sev, impact=impact or self.check.impact, target=target, evidence=evidence,
-            remediation=self.check.remediation if remediation is None else remediation,
-            duration_ms=took, details=details or {}, location=location,
-            error_kind=error_kind or (ErrorKind.TARGET if status is Status.ERROR else None),
-        )
+        return finding_of(self.check, status, target, evidence, title=title, severity=severity,
+                          remediation=remediation, details=details, location=location, error_kind=error_kind,
+                          impact=impact, duration_ms=took)
 
     def from_error(self, target: str, exc: BaseException, context: str = "") -> Finding:
         """The finding for a check that could not look at ``target``; says why and whose fault. A request we

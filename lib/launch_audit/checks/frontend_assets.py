@@ -4,7 +4,6 @@ stage 3's frontend checks."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -16,7 +15,6 @@ from .base import CheckContext
 
 MAX_SCRIPTS = 40
 MAX_ASSET_BYTES = 5_000_000
-SHARED_KEY = "_frontend_assets"       # "_" keys are run-local (never handed to later stages)
 _CHUNK = re.compile(r"""["'`]((?:\.{0,2}/)?[\w.@~/-]{1,200}?\.m?js)(?:\?[\w=&.-]*)?["'`]""")
 _SOURCE_MAP = re.compile(r"[#@]\s*sourceMappingURL\s*=\s*(\S+)\s*$", re.M)
 
@@ -117,11 +115,7 @@ def _headers(headers) -> dict[str, str]:
 
 async def collect(ctx: CheckContext) -> Assets:
     """The run's one fetch of the frontend; later callers wait for the first."""
-    pending = ctx.shared.get(SHARED_KEY)
-    if pending is None:
-        pending = asyncio.get_running_loop().create_task(_collect(ctx))
-        ctx.shared[SHARED_KEY] = pending
-    assets = await asyncio.shield(pending)
+    assets = await ctx.once("frontend", _collect)
     ctx.observe("frontend files", len(assets.items))   # fetched once for the run, read by each caller
     return assets
 

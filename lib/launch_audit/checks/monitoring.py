@@ -6,7 +6,6 @@ check asks first); the samples go to the run's latency.csv and the charts.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -17,7 +16,6 @@ from .base import CheckContext
 
 AVAILABILITY_BAR = 99.9     # percent of probes that must be 2xx
 ERROR_RATE_BAR = 1.0        # percent of answers that may be 5xx
-_TASK = "_monitoring_task"
 SHARED_KEY = "monitoring"   # ctx.shared[SHARED_KEY]: {"plans", "notes", "samples"} for writers and charts
 
 
@@ -26,20 +24,21 @@ def _codes(samples: list[Sample]) -> str:
     return ", ".join(f"{code} ×{n}" for code, n in sorted(counts.items()))
 
 
-def judge_availability(samples: list[Sample], window_s: float) -> tuple[Status, str]:
-    """Pure: one series' probes against the 99.9 % bar."""
+def judge_availability(samples: list[Sample], window_s: float) -> tuple[Status, str, dict[str, Any]]:
+    """Pure: one series' probes against the 99.9 % bar; details hold the figures reports show."""
     if not samples:
-        return Status.ERROR, "no probes were sent"
+        return Status.ERROR, "no probes were sent", {}
     ok = sum(s.ok for s in samples)
     answered = [s for s in samples if s.status != "error"]
     if not answered:
         why = samples[-1].error or "no answer"
-        return Status.ERROR, f"no probe got an answer ({len(samples)} tried): {why}"
+        return Status.ERROR, f"no probe got an answer ({len(samples)} tried): {why}", {"probes": len(samples)}
     share = 100 * ok / len(samples)
+    details = {"ok": ok, "probes": len(samples), "ok_percent": round(share, 3)}
     text = f"{ok} of {len(samples)} probes 2xx ({share:.1f} %) over {window_s:g} s; answers: {_codes(samples)}"
     if share < AVAILABILITY_BAR:
-        return Status.FAIL, text + f" — under the {AVAILABILITY_BAR} % bar"
-    return Status.PASS, text
+        return Status.FAIL, text + f" — under the {AVAILABILITY_BAR} % bar", details
+    return Status.PASS, text, details
 
 
 def judge_latency(samples: list[Sample], budget_ms: float) -> tuple[Status, str, dict[str, Any]]:
@@ -88,11 +87,7 @@ async def _collect(ctx: CheckContext) -> dict[str, Any]:
 async def shared_samples(ctx: CheckContext) -> tuple[list[Sample], dict[str, Any]]:
     """The run's samples, taken once: the first check to ask starts the window, the others wait for it.
     Samples lost to an outage one of our own probes caused are left out (``lost_note`` says so)."""
-    task = ctx.shared.get(_TASK)
-    if task is None:
-        task = asyncio.ensure_future(_collect(ctx))
-        ctx.shared[_TASK] = task
-    data = await asyncio.shield(task)
+    data = await ctx.once("stage6-window", _collect)
     judged = [s for s in map(Sample.from_row, data["samples"]) if s.judged]
     ctx.observe("samples", len(judged))          # taken once for the run, read by each caller
     return judged, data
@@ -127,13 +122,13 @@ async def check_availability(ctx: CheckContext):
     for name, rows in series.items():
         if name == "chat":
             continue
-        status, text = judge_availability(rows, data["window_s"])
+        status, text, figures = judge_availability(rows, data["window_s"])
         text += lost_note(data, name)
         ok = [s.ms for s in rows if s.ok and s.ms is not None]
         summary = summarize(ok)
         yield ctx.finding(status, f"GET {urls.get(name, name)}", text,
                           details={"series": name, "summary": summary.as_dict() if summary else None,
-                                   "notes": data["notes"]})
+                                   "notes": data["notes"], **figures})
 
 
 async def check_latency_p95(ctx: CheckContext):

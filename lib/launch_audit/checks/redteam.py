@@ -13,11 +13,11 @@ from ..findings import Status
 from ..net.errors import NetError
 from ..net.watch import grows
 from ..redteam import detectors as d
-from ..redteam.driver import BotThrottled, Exchange, converse
-from ..redteam.probes import Probe, for_check
 from ..redteam.markers import derive, leaked
+from ..redteam.probes import Probe, for_check
 from .api_calls import call, read_own, token_of, values_for
 from .base import CheckContext
+from .chat_driver import BotThrottled, Exchange, converse
 
 SHARED_KEY = "red_team"            # rows of the stage table, for the notebook and the report
 CONCURRENT_PROBES = 4

@@ -9,6 +9,8 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
+from ..atomic import write_atomic
+
 USER_ENV, PASSWORD_ENV = "LAUNCH_AUDIT_SMTP_USER", "LAUNCH_AUDIT_SMTP_PASSWORD"
 
 
@@ -18,10 +20,7 @@ class SendError(RuntimeError):
 
 def write_eml(msg: EmailMessage, run_dir: Path) -> Path:
     path = Path(run_dir) / "email.eml"
-    tmp = path.with_name(".email.eml.tmp")
-    tmp.write_bytes(bytes(msg))
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, bytes(msg))
 
 
 def send(msg: EmailMessage, host: str, port: int, *, cafile: str | None = None, timeout_s: float = 20) -> None:

@@ -7,10 +7,10 @@ line number, so an accepted secret stays accepted when the file around it change
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
+from ..atomic import write_json_atomic
 from .sources import Located
 
 BASELINE_VERSION = 1
@@ -45,10 +45,7 @@ def write_baseline(path: Path, found: list[Located]) -> Path:
     doc = {"version": BASELINE_VERSION, "tool": "launch-audit secrets",
            "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
            "accepted": sorted(entries.values(), key=lambda e: (e["path"], e["rule"]))}
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_json_atomic(path, doc)
 
 
 def without_accepted(found: list[Located], accepted: set[tuple[str, str]]) -> list[Located]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import nbformat
 
 from .. import __version__
+from ..atomic import write_atomic
 
 TEMPLATES = Path(__file__).parent / "templates"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -68,7 +68,4 @@ def export_html(notebook: Path, target: Path, title: str) -> Path:
         "la_plotly_js": _plotly_js() if _uses_plotly(nb) else "",
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(target)
-    return target
+    return write_atomic(target, body)

@@ -8,11 +8,11 @@ notebook breaks later. The driver reads these files, never the cell outputs.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_json_atomic
 from ..findings import Finding
 
 STAGES_DIR = "stages"
@@ -42,10 +42,7 @@ class StageHandoff:
 def write_handoff(run_dir: Path | str, handoff: StageHandoff) -> Path:
     path = stage_file(run_dir, handoff.stage)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(handoff.__dict__, ensure_ascii=False, default=str), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_json_atomic(path, handoff.__dict__, indent=None, default=str)
 
 
 def read_handoff(run_dir: Path | str, stage: int) -> StageHandoff | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..atomic import write_atomic
 from .handover_view import LEAK_RESPONSE, Handover
 
 
@@ -57,7 +58,4 @@ def handover_markdown(run_dir: Path | str) -> str:
 
 def write_handover_markdown(run_dir: Path | str) -> Path:
     path = Path(run_dir) / "handover.md"
-    tmp = path.with_name(".handover.md.tmp")
-    tmp.write_text(handover_markdown(run_dir), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(path, handover_markdown(run_dir))

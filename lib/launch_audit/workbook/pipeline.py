@@ -21,7 +21,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..audit import run_metadata, write_findings_files, write_json
 from ..checks import catalog
 from ..checks.base import CheckContext
 from ..findings import ErrorKind, Finding, Status
@@ -30,6 +29,7 @@ from ..net.watch_record import WATCH_FOLDER, WatchStore, culprit, stall_notice
 from ..profile import MissingSecret, Profile
 from ..profile_loader import load_profile
 from ..run_folder import RunFolder, RunFolderError, explain_os_error
+from ..run_record import run_metadata, write_findings_files, write_json
 from .execute import WarmKernel, execute
 from .handover_markdown import write_handover_markdown
 from .export import export_html, warm_exporter

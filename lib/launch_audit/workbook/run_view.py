@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_open
 from ..findings import Finding
 from ..monitoring import Sample
 from ..writers.findings_json import load_findings
@@ -41,13 +42,11 @@ def read_latency_csv(path: Path) -> list[Sample]:
 
 
 def write_latency_csv(path: Path, samples: list[Sample]) -> Path:
-    tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_open(path, newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=LATENCY_COLUMNS)
         writer.writeheader()
         for s in samples:
             writer.writerow(s.as_row())
-    tmp.replace(path)
     return path
 
 

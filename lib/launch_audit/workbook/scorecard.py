@@ -40,11 +40,11 @@ def _figure(target: Target, by_check: dict[str, list[Finding]]) -> str:
             if summary:
                 return f"p95 {summary['p95']:.0f} ms (budget {f.details.get('budget_ms', 500):g} ms, {summary['n']} samples)"
     if target.key == "availability":
-        shares = [f.evidence.split("(")[1].split(")")[0] for f in by_check.get("S6.availability", [])
-                  if f.status in (Status.PASS, Status.FAIL) and "(" in f.evidence]
+        shares = [f.details["ok_percent"] for f in by_check.get("S6.availability", [])
+                  if f.status in (Status.PASS, Status.FAIL) and isinstance(f.details.get("ok_percent"), (int, float))]
         alert = next((f.status.value for f in by_check.get("S6.alerting", [])), "not run")
         if shares:
-            return f"lowest series {min(shares, key=lambda s: float(s.rstrip(' %')))} of probes 2xx; alerting: {alert}"
+            return f"lowest series {min(shares):.1f} % of probes 2xx; alerting: {alert}"
     failing = [f for cid in target.checks for f in by_check.get(cid, []) if f.status is Status.FAIL]
     if failing:
         ids = sorted({f.check_id for f in failing})

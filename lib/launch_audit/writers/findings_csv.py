@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from ..atomic import atomic_open
 from ..findings import Finding
 from ..redact import Redactor
 
@@ -20,12 +21,10 @@ def spreadsheet_safe(value: object) -> object:
 
 
 def write_findings_csv(path: Path, findings: list[Finding], redactor: Redactor) -> Path:
-    tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_open(path, newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for f in findings:
             row = redactor.value(f.to_dict())
             writer.writerow({k: spreadsheet_safe(row.get(k)) for k in COLUMNS})  # type: ignore[union-attr]
-    tmp.replace(path)
     return path

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_json_atomic
 from .. import __version__
 from ..findings import Finding
 from ..redact import Redactor
@@ -25,10 +26,7 @@ def findings_document(client: str, run_id: str, findings: list[Finding], redacto
 
 def write_findings_json(path: Path, client: str, run_id: str, findings: list[Finding], redactor: Redactor) -> Path:
     doc = findings_document(client, run_id, findings, redactor)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)      # never a half-written findings.json
-    return path
+    return write_json_atomic(path, doc)      # never a half-written findings.json
 
 
 def load_findings(path: Path) -> tuple[dict[str, Any], list[Finding]]:

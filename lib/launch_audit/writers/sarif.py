@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_json_atomic
 from .. import __version__
-from ..checks.catalog import CATALOG
+from ..catalog_rows import BY_ID
 from ..findings import Finding, Severity, Status
 from ..redact import Redactor
 
@@ -32,7 +32,7 @@ def _level(f: Finding) -> str:
 
 
 def _rule(check_id: str) -> dict[str, Any]:
-    check = CATALOG[check_id]
+    check = BY_ID[check_id]
     return {
         "id": check.id,
         "name": check.name,
@@ -55,7 +55,7 @@ def _location(f: Finding) -> dict[str, Any]:
 
 
 def sarif_document(findings: list[Finding], redactor: Redactor, run_id: str = "") -> dict[str, Any]:
-    rule_ids = sorted({f.check_id for f in findings if f.check_id in CATALOG})
+    rule_ids = sorted({f.check_id for f in findings if f.check_id in BY_ID})
     index = {rid: i for i, rid in enumerate(rule_ids)}
     results = []
     for f in findings:
@@ -86,8 +86,4 @@ def sarif_document(findings: list[Finding], redactor: Redactor, run_id: str = ""
 
 
 def write_sarif(path: Path, findings: list[Finding], redactor: Redactor, run_id: str = "") -> Path:
-    tmp = path.with_suffix(".sarif.tmp")
-    tmp.write_text(json.dumps(sarif_document(findings, redactor, run_id), indent=2, ensure_ascii=False) + "\n",
-                   encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_json_atomic(path, sarif_document(findings, redactor, run_id))

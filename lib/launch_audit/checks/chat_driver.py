@@ -1,4 +1,4 @@
-"""The conversation driver: sends a probe's turns to the chat endpoint as user A through the network
+"""The chatbot conversation driver (stage 5 and S1.prompt_leak_quick): sends a probe's turns to the chat endpoint as user A through the network
 layer, keeping the conversation the way the target expects (its conversation id echoed back in the
 body), within the probe's turn limit and the check's budget and rate."""
 
@@ -8,8 +8,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..checks.api_calls import auth_headers, fill, values_for
-from ..checks.base import CheckContext
+from .api_calls import auth_headers, fill, values_for
+from .base import CheckContext
 
 
 class BotThrottled(Exception):

@@ -10,17 +10,17 @@ import argparse
 import json
 import sys
 
-from .. import term
-from ..checks import catalog
-from ..findings import Finding, Status
-from ..redact import Redactor
-from ..writers.findings_json import findings_document
-from ..writers.sarif import sarif_document
-from .baseline import BaselineError, load_baseline, without_accepted, write_baseline
-from .describe import describe
-from .history import GitError, scan_history
-from .scanner import Scanner
-from .sources import Located, ScanResult, scan_paths
+from . import term
+from .catalog_rows import BY_ID
+from .findings import Finding, Status, finding_of
+from .redact import Redactor
+from .secrets.baseline import BaselineError, load_baseline, without_accepted, write_baseline
+from .secrets.describe import describe
+from .secrets.history import GitError, scan_history
+from .secrets.scanner import Scanner
+from .secrets.sources import Located, ScanResult, scan_paths
+from .writers.findings_json import findings_document
+from .writers.sarif import sarif_document
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -28,13 +28,11 @@ EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
 def to_findings(tree: list[Located], history: list[Located]) -> list[Finding]:
     out = []
     for source, locs in (("S1.secrets_in_repo", tree), ("S1.secrets_in_history", history)):
-        check = catalog.get(source)
+        check = BY_ID[source]
         for loc in locs:
             status, evidence, location, details = describe(loc, history=source.endswith("history"))
-            out.append(Finding(check.id, check.stage, check.title, Status(status),
-                               check.severity if status == "fail" else check.severity.lower(), check.impact,
-                               target=f"{loc.path}:{loc.match.line}", evidence=evidence,
-                               remediation=check.remediation, location=location, details=details))
+            out.append(finding_of(check, status, f"{loc.path}:{loc.match.line}", evidence, location=location,
+                                  details=details))
     return out
 
 
