@@ -123,3 +123,17 @@ def test_schema_is_valid_and_committed_copy_is_current(tmp_path):
     assert committed == schema, "run: launch-audit schema > client_profiles/profile.schema.json"
     # the example validates against the published schema too (what an editor would check)
     jsonschema.validate(yaml.safe_load(GOOD), schema)
+
+
+@pytest.mark.parametrize("host, patterns, inside", [
+    ("api.shop.test", ["api.shop.test"], True), ("API.Shop.Test.", ["api.shop.test"], True),
+    ("api.shop.test", ["API.SHOP.TEST"], True), ("x.shop.test", ["*.shop.test"], True),
+    ("shop.test", ["*.shop.test"], False), ("evilshop.test", ["*.shop.test"], False),
+    ("shop.test.evil.test", ["shop.test"], False),
+])
+def test_one_scope_match_for_the_profile_and_the_network_guard(host, patterns, inside):
+    from launch_audit.net.scope import ScopeGuard
+    from launch_audit.profile import host_in_scope
+
+    assert host_in_scope(host, patterns) is inside
+    assert ScopeGuard(patterns, allow_active=False).allows(host) is inside

@@ -16,7 +16,8 @@ from .findings import Finding, Status, finding_of
 from .redact import Redactor
 from .secrets.baseline import BaselineError, load_baseline, without_accepted, write_baseline
 from .secrets.describe import describe
-from .secrets.history import GitError, scan_history
+from .git import GitError
+from .secrets.history import scan_history
 from .secrets.scanner import Scanner
 from .secrets.sources import Located, ScanResult, scan_paths
 from .writers.findings_json import findings_document

@@ -338,6 +338,16 @@ class Handover(Strict):
 
 # --- the profile ------------------------------------------------------------
 
+def host_in_scope(host: str, patterns: list[str]) -> bool:
+    """The one scope match: a host named exactly, or under a ``*.`` pattern (not the bare domain itself)."""
+    host = host.rstrip(".").lower()
+    for pattern in patterns:
+        pattern = pattern.rstrip(".").lower()
+        if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+            return True
+    return False
+
+
 class Profile(Strict):
     """One client: what to audit, what may be touched, what the consultant knows."""
 
@@ -385,11 +395,7 @@ class Profile(Strict):
         return list(dict.fromkeys(names))
 
     def in_scope(self, host: str) -> bool:
-        host = host.rstrip(".").lower()
-        for pattern in self.scope.hosts:
-            if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:])):
-                return True
-        return False
+        return host_in_scope(host, self.scope.hosts)
 
     def path(self, p: str) -> Path:
         """A path from the profile, relative to the profile file's folder."""

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
 from pathlib import Path
 
 from ..findings import Status
 from ..secrets.describe import describe
-from ..secrets.history import GitError, scan_history
+from ..git import GitError, git
+from ..secrets.history import scan_history
 from ..secrets.scanner import Scanner
 from ..secrets.sources import Located, ScanResult, scan_paths
 from .base import CheckContext
@@ -104,18 +104,14 @@ async def check_secrets_in_ci_logs(ctx: CheckContext):
 
 def env_files_in_git(repo: Path) -> tuple[list[str], dict[str, str], int]:
     """(env files tracked now, env file -> first commit for those only in history, paths looked at)."""
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True).stdout.decode(
-                "utf-8", "replace")
-        except subprocess.CalledProcessError as e:
-            raise GitError(f"git {args[0]} failed: {e.stderr.decode(errors='replace').strip()[:200]}") from None
+    def lines(*args: str) -> list[str]:
+        return git(repo, *args).decode("utf-8", "replace").splitlines()
 
-    listed = git("ls-files").splitlines()
+    listed = lines("ls-files")
     tracked = [p for p in listed if is_env_file(p)]
     ever: dict[str, str] = {}
     commit, seen = "", len(listed)
-    for line in git("log", "--all", "--reverse", "--name-only", "--format=commit %H").splitlines():
+    for line in lines("log", "--all", "--reverse", "--name-only", "--format=commit %H"):
         if line.startswith("commit "):
             commit = line[7:]
         elif line:

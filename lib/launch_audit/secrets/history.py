@@ -9,26 +9,16 @@ import threading
 import time
 from pathlib import Path
 
+from ..git import GitError, git
 from .scanner import Scanner
 from .sources import MAX_FILE_BYTES, Located, ScanResult, is_binary
 
 
-class GitError(RuntimeError):
-    """The path is not a git repository, or git failed: says which command and why."""
-
-
-def _git(repo: Path, *args: str) -> bytes:
-    try:
-        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True).stdout
-    except FileNotFoundError:
-        raise GitError("git is not installed") from None
-    except subprocess.CalledProcessError as e:
-        raise GitError(f"git {args[0]} failed in {repo}: {e.stderr.decode(errors='replace').strip()[:200]}") from None
 
 
 def first_appearance(repo: Path) -> dict[str, tuple[str, str, str, str]]:
     """blob id -> (commit, path, author, date) of the oldest commit that added or changed it."""
-    out = _git(repo, "log", "--all", "--reverse", "--raw", "--no-abbrev", "--no-renames",
+    out = git(repo, "log", "--all", "--reverse", "--raw", "--no-abbrev", "--no-renames",
                "--format=commit %H%x09%an <%ae>%x09%aI")
     seen: dict[str, tuple[str, str, str, str]] = {}
     commit = author = date = ""
@@ -45,15 +35,15 @@ def first_appearance(repo: Path) -> dict[str, tuple[str, str, str, str]]:
 
 def reachable_blobs(repo: Path) -> list[tuple[str, str, int]]:
     """(blob id, a path it had, size) for every blob reachable from any ref."""
-    listing = _git(repo, "rev-list", "--objects", "--all").decode("utf-8", "replace").splitlines()
+    listing = git(repo, "rev-list", "--objects", "--all").decode("utf-8", "replace").splitlines()
     paths = {}
     for line in listing:
         sha, _, path = line.partition(" ")
         paths[sha] = path
     if not paths:
         return []
-    checked = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"],
-                             input="\n".join(paths).encode() + b"\n", capture_output=True, check=True).stdout
+    checked = git(repo, "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)",
+                  stdin="\n".join(paths).encode() + b"\n")
     blobs = []
     for line in checked.decode().splitlines():
         parts = line.split()
@@ -66,7 +56,7 @@ def scan_history(repo: Path, scanner: Scanner | None = None, progress=None) -> S
     """Scan every distinct blob once. ``progress(done, total)`` is called as blobs are read."""
     scanner = scanner or Scanner()
     started = time.perf_counter()
-    if not (repo / ".git").exists() and _git(repo, "rev-parse", "--is-bare-repository").strip() != b"true":
+    if not (repo / ".git").exists() and git(repo, "rev-parse", "--is-bare-repository").strip() != b"true":
         raise GitError(f"{repo} is not a git repository")
     blobs = reachable_blobs(repo)
     origin = first_appearance(repo)

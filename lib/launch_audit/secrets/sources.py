@@ -5,12 +5,12 @@ counted."""
 from __future__ import annotations
 
 import os
-import subprocess
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..git import git
 from .scanner import Scanner, SecretMatch
 
 MAX_FILE_BYTES = 10_000_000                 # bigger files are data or builds, not configuration
@@ -63,8 +63,7 @@ class ScanResult:
 def tree_files(root: Path) -> Iterator[Path]:
     """A repository's tracked and untracked-but-not-ignored files; else every file under ``root``."""
     if (root / ".git").exists():
-        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             capture_output=True, check=True).stdout
+        out = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
         for rel in out.split(b"\0"):
             if rel:
                 p = root / os.fsdecode(rel)
