@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import pytest
 from launch_audit.checks import catalog
-from launch_audit.checks.handover_checks import RUN_DIR_KEY
+from launch_audit.checks.run_data import RunData
 from launch_audit.checks.runner import run_checks
 from launch_audit.findings import Status
 from launch_audit.workbook.stage_session import Stage
 
 S7 = [c.id for c in catalog.for_stage(7)]
+
+
+def _with_run_dir(folder) -> dict:
+    shared: dict = {}
+    RunData(shared).run_dir = str(folder)
+    return shared
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +35,7 @@ def stage2_runs(tmp_path_factory, demo_profile, hardened_profile):
 
 async def test_demo_handover_gaps(demo_profile, stage2_runs):
     found = {f.check_id: f for f in await run_checks(demo_profile, [catalog.get(i) for i in S7],
-                                                     shared={RUN_DIR_KEY: str(stage2_runs["demo"])})}
+                                                     shared=_with_run_dir(stage2_runs["demo"]))}
     assert found["S7.dns_map"].status is Status.PASS and "live names" in found["S7.dns_map"].evidence
     env = found["S7.env_inventory"]
     assert env.status is Status.FAIL and "OPENAI_API_KEY (purpose)" in env.evidence and "SENDGRID_API_KEY" in env.evidence
@@ -39,10 +45,10 @@ async def test_demo_handover_gaps(demo_profile, stage2_runs):
 
 async def test_hardened_handover_is_complete(hardened_profile, stage2_runs):
     found = await run_checks(hardened_profile, [catalog.get(i) for i in S7],
-                             shared={RUN_DIR_KEY: str(stage2_runs["hardened"])})
+                             shared=_with_run_dir(stage2_runs["hardened"]))
     assert [(f.check_id, f.status) for f in found] == [(i, Status.PASS) for i in S7]
 
 
 async def test_without_stage_2_the_map_is_missing(demo_profile, tmp_path):
-    [f] = await run_checks(demo_profile, [catalog.get("S7.dns_map")], shared={RUN_DIR_KEY: str(tmp_path)})
+    [f] = await run_checks(demo_profile, [catalog.get("S7.dns_map")], shared=_with_run_dir(tmp_path))
     assert f.status is Status.FAIL and "no stage 2 results" in f.evidence

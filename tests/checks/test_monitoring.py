@@ -6,6 +6,7 @@ import re
 
 import pytest
 from launch_audit.checks import catalog
+from launch_audit.checks.run_data import RunData
 from launch_audit.checks.error_tracking import detect_error_tracking
 from launch_audit.checks.monitoring import (
     judge_availability,
@@ -110,7 +111,7 @@ async def test_stage6_on_the_demo_finds_the_slow_order_lookup(tmp_path, shop):
     assert by_check["S6.error_rate"][0].status is Status.PASS
     assert by_check["S6.error_tracking"][0].status is Status.MANUAL
     # one sampling window for all three checks, kept for latency.csv
-    samples = shared["monitoring"]["samples"]
+    samples = RunData(shared).monitoring["samples"]
     assert sum(1 for s in samples if s["series"] == "chat") == 3
     assert len(samples) == 4 * 8 + 3
 

@@ -11,6 +11,7 @@ import string
 import pytest
 import yaml
 from launch_audit.checks import catalog
+from launch_audit.checks.run_data import RunData
 from launch_audit.checks.runner import run_checks
 from launch_audit.cli import main
 from launch_audit.demo import DemoShop
@@ -178,7 +179,7 @@ async def test_whole_probe_set_against_both_bots(red_team_shops):
     assert injection == {p.id for p in load_probes() if p.category == "injection_via_content"}
     assert {f.check_id for f in findings if f.status is Status.FAIL} == set(STAGE5)
     assert not [f for f in findings if f.status is Status.ERROR]
-    rows = shared["red_team"]
+    rows = RunData(shared).red_team
     assert len(rows) == len(load_probes()) + len([p for p in load_probes() if p.quick])
     # and against the hardened bot: nothing
     hard = await run_checks(hardened_profile, [catalog.get(i) for i in STAGE5])

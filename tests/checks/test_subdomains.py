@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from launch_audit.checks import catalog
+from launch_audit.checks.run_data import RunData
 from launch_audit.checks.runner import run_checks
 from launch_audit.checks.subdomains import TAKEOVER_PRONE, judge_subdomain
 from launch_audit.demo.layout import DOMAIN
@@ -41,7 +42,7 @@ async def test_demo_inventory_finds_staging_and_the_dangling_legacy_record(demo_
     assert legacy.status is Status.FAIL and "brightbrew-old.herokuapp.test" in legacy.evidence
     for name in (f"www.{DOMAIN}", f"app.{DOMAIN}", f"api.{DOMAIN}", f"mail.{DOMAIN}"):   # mail: the MX target
         assert by[name].status is Status.PASS, by[name].evidence
-    names = {r["name"] for r in shared["subdomains"]}
+    names = {r["name"] for r in RunData(shared).subdomains}
     assert {f"staging.{DOMAIN}", f"legacy.{DOMAIN}"} <= names
 
 

@@ -14,6 +14,7 @@ from ..findings import ErrorKind, Finding, Impact, Mode, Severity, Status, findi
 from ..net import CheckNet
 from ..net.errors import NetError
 from ..profile import MissingSecret, Profile
+from .run_data import RunData
 
 CheckFunc = Callable[["CheckContext"], AsyncIterator[Finding]]
 T = TypeVar("T")
@@ -62,6 +63,11 @@ class CheckContext:
             own = CheckContext(self.check, self.profile, net, self.shared)
             task = tasks[key] = asyncio.get_running_loop().create_task(fetch(own))
         return await asyncio.shield(task)
+
+    @property
+    def run(self) -> RunData:
+        """What this run hands on to later stages and reports, by name (checks/run_data.py)."""
+        return RunData(self.shared)
 
     def observe(self, what: str, n: int = 1) -> None:
         """Count something the check looked at besides network answers (files, commits, log lines, samples,

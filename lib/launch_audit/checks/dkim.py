@@ -97,7 +97,7 @@ async def check_dkim(ctx: CheckContext):
             return ctx.finding(Status.FAIL, name,
                                f"{len(dkim)} DKIM records at one selector: verification is undefined")
         status, evidence, details = judge_dkim(dkim[0] if dkim else None)
-        ctx.shared.setdefault("mail_auth", {}).setdefault("dkim", {})[selector] = {
+        ctx.run.mail_auth.setdefault("dkim", {})[selector] = {
             "name": name, "status": str(status), "summary": evidence, **details}
         return ctx.finding(status, name, evidence, details=details)
 

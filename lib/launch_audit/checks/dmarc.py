@@ -123,7 +123,7 @@ async def check_dmarc(ctx: CheckContext):
                 auth = []
             authorized[dest] = any(a.strip().lower().startswith("v=dmarc1") for a in auth)
     status, evidence = judge_dmarc(records, authorized, undeliverable)
-    ctx.shared.setdefault("mail_auth", {})["dmarc"] = {
+    ctx.run.mail_auth["dmarc"] = {
         "where": where, "record": records[0] if len(records) == 1 else None, "status": str(status), "summary": evidence}
     yield ctx.finding(status, where, evidence, details={"records": records, "external_reports": authorized,
                                                         "undeliverable_reports": undeliverable})

@@ -56,7 +56,7 @@ async def _lookup(ctx: CheckContext, name: str, types: tuple[str, ...]) -> dict[
 
 async def check_dns_records(ctx: CheckContext):
     profile = ctx.profile
-    dns_map: dict[str, dict[str, list[str]]] = ctx.shared.setdefault("dns_map", {})
+    dns_map: dict[str, dict[str, list[str]]] = ctx.run.dns_map
 
     async def one(host: str) -> Finding:
         records = await _lookup(ctx, host, ADDRESS_TYPES + (APEX_TYPES if host == profile.domain else ()))

@@ -11,14 +11,14 @@ from dotenv import dotenv_values
 
 from ..findings import Status
 from .base import CheckContext
+from .run_data import RunData
 
-RUN_DIR_KEY = "_run_dir"            # set by the stage session: where the other stages' hand-offs are
 RUNBOOKS = {"rotate_keys": "rotate keys", "rollback": "roll back a deploy", "leak_response": "respond to a suspected leak"}
 
 
 def stage_data(ctx: CheckContext, stage: int) -> dict[str, Any] | None:
     """Another stage's hand-off data in this run (None outside a run, or when that stage did not run)."""
-    run_dir = ctx.shared.get(RUN_DIR_KEY)
+    run_dir = ctx.run.run_dir
     path = Path(run_dir) / "stages" / f"{stage:02d}.json" if run_dir else None
     if path is None or not path.is_file():
         return None
@@ -34,15 +34,15 @@ async def check_dns_map(ctx: CheckContext):
         yield ctx.finding(Status.FAIL, ctx.profile.domain, "no stage 2 results in this run: the handover has no "
                           "domain map. Run stage 2 in the same run (launch-audit run without --stages, or with 2)")
         return
-    dns_map = stage2.get("dns_map") or {}
+    dns_map = RunData(stage2).dns_map
     if not dns_map:
         yield ctx.finding(Status.FAIL, ctx.profile.domain, "stage 2 ran but recorded no DNS records (see its errors)")
         return
-    stage1 = stage_data(ctx, 1) or {}
-    mail = stage2.get("mail_auth") or {}
+    stage1 = RunData(stage_data(ctx, 1))
+    mail = RunData(stage2).mail_auth
     parts = [f"{len(dns_map)} hosts, {sum(len(v) for r in dns_map.values() for v in r.values())} records"]
-    if stage1.get("subdomains"):
-        parts.append(f"{len(stage1['subdomains'])} live names under the domain")
+    if stage1.subdomains:
+        parts.append(f"{len(stage1.subdomains)} live names under the domain")
     if mail:
         parts.append("mail setup (" + ", ".join(k.upper() for k in ("spf", "dkim", "dmarc") if k in mail) + ")")
     yield ctx.finding(Status.PASS, ctx.profile.domain, "the domain map is in the handover: " + "; ".join(parts),

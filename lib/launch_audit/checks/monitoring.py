@@ -16,7 +16,6 @@ from .base import CheckContext
 
 AVAILABILITY_BAR = 99.9     # percent of probes that must be 2xx
 ERROR_RATE_BAR = 1.0        # percent of answers that may be 5xx
-SHARED_KEY = "monitoring"   # ctx.shared[SHARED_KEY]: {"plans", "notes", "samples"} for writers and charts
 
 
 def _codes(samples: list[Sample]) -> str:
@@ -80,7 +79,7 @@ async def _collect(ctx: CheckContext) -> dict[str, Any]:
     data = {"plans": [{"name": p.name, "kind": p.kind, "method": p.method, "url": p.url, "n": p.n, "note": p.note}
                       for p in plans], "notes": notes, "window_s": mon.window_s,
             "budget_ms": mon.p95_budget_ms, "samples": [s.as_row() for s in samples]}
-    ctx.shared[SHARED_KEY] = data
+    ctx.run.monitoring = data
     return data
 
 

@@ -19,7 +19,6 @@ from .api_calls import call, read_own, token_of, values_for
 from .base import CheckContext
 from .chat_driver import BotThrottled, Exchange, converse
 
-SHARED_KEY = "red_team"            # rows of the stage table, for the notebook and the report
 CONCURRENT_PROBES = 4
 LONG_REPLY_WORDS = 2000
 BURST = 8
@@ -114,7 +113,7 @@ async def run_probes(ctx: CheckContext, check_id: str):
     values = _values(ctx)
     # probes that plant content run one at a time: each must read back its own planted text, not another's
     gate = asyncio.Semaphore(1 if any(p.plant for p in probes) else CONCURRENT_PROBES)
-    rows: list[dict] = ctx.shared.setdefault(SHARED_KEY, [])
+    rows = ctx.run.red_team
     started = time.monotonic()
     b_values = await b_markers(ctx) if any("b_markers" in p.detectors for p in probes) else []
 

@@ -16,7 +16,7 @@ async def check_spf(ctx: CheckContext):
     if info:
         verdict += "; " + "; ".join(info)
     evidence = verdict + "\n" + "\n".join(tree.lines())
-    ctx.shared.setdefault("mail_auth", {})["spf"] = {"record": tree.root.record, "lookups": tree.lookups,
+    ctx.run.mail_auth["spf"] = {"record": tree.root.record, "lookups": tree.lookups,
                                                      "all": tree.effective_all, "tree": tree.lines(),
                                                      "status": status}
     yield ctx.finding(Status(status), domain, evidence,

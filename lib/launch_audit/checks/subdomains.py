@@ -79,6 +79,6 @@ async def check_subdomain_inventory(ctx: CheckContext):
     async for f in ctx.each(candidates, one):
         found += 1
         yield f
-    ctx.shared["subdomains"] = sorted(inventory, key=lambda r: r["name"])
+    ctx.run.subdomains = sorted(inventory, key=lambda r: r["name"])
     if not found:
         yield ctx.finding(Status.PASS, domain, f"none of {len(candidates)} common or declared names is live")

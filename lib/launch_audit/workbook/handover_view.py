@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..checks.run_data import RunData
 from ..redact import Redactor
 from .display import HTMLView, esc, risk_list_html
 from .run_view import RunView, load_run
@@ -42,20 +43,20 @@ class Handover:
         """The records of every declared host, the live names found under the domain (stage 1) and the
         mail authentication setup (stage 2), as the audit saw them."""
         stage2, stage1 = self.view.stage_handoff(2), self.view.stage_handoff(1)
-        dns_map = (stage2.data.get("dns_map") if stage2 else None) or {}
+        dns_map = RunData(stage2.data if stage2 else None).dns_map
         if not dns_map:
             return HTMLView('<p class="la-empty">No DNS map: stage 2 did not run in this audit.</p>')
         rows = [[host, rtype, ", ".join(values)] for host, records in sorted(dns_map.items())
                 for rtype, values in sorted(records.items()) if values]
         parts = [_table(["Host", "Type", "Values"], rows, "la-dns")]
-        subdomains = (stage1.data.get("subdomains") if stage1 else None) or []
+        subdomains = RunData(stage1.data if stage1 else None).subdomains
         if subdomains:
             parts.append("<h3>Names live under the domain</h3>")
             parts.append(_table(["Name", "Points to", "Intended", "Verdict"],
                                 [[s["name"], " → ".join([*s["chain"][1:], *(s["addresses"] or ["nothing (dangling)"])]),
                                   "yes" if s["declared"] else "no — remove it or declare it", s["status"]]
                                  for s in subdomains], "la-dns"))
-        mail = (stage2.data.get("mail_auth") if stage2 else None) or {}
+        mail = RunData(stage2.data if stage2 else None).mail_auth
         if mail:
             parts.append("<h3>Email authentication</h3>")
             rows = []

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..checks import catalog
 from ..checks.base import CheckContext
+from ..checks.run_data import RunData
 from ..findings import ErrorKind, Finding, Status
 from ..monitoring import Sample
 from ..net.watch_record import WATCH_FOLDER, WatchStore, culprit, stall_notice
@@ -295,7 +296,7 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
             findings.extend(_stage_findings(work, run, profile))
             handoff = read_handoff(work, run.stage)
             if handoff:
-                samples.extend(Sample.from_row(r) for r in (handoff.data.get("monitoring") or {}).get("samples", []))
+                samples.extend(Sample.from_row(r) for r in RunData(handoff.data).monitoring.get("samples", []))
                 traffic["requests_sent"] += int(handoff.traffic.get("requests_sent", 0))
                 traffic["state_changing_sent"] += int(handoff.traffic.get("state_changing_sent", 0))
                 traffic["refused_out_of_scope"] += handoff.traffic.get("refused_out_of_scope", [])

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..checks import catalog
 from ..checks.base import Check
-from ..checks.handover_checks import RUN_DIR_KEY
+from ..checks.run_data import RunData
 from ..checks.runner import run_checks
 from ..findings import Finding
 from ..net import Network
@@ -85,7 +85,7 @@ class Stage:
         for key in [k for k in self.shared if k.startswith("_")]:
             del self.shared[key]        # tasks of an earlier run's event loop
         if self.run_dir:
-            self.shared[RUN_DIR_KEY] = str(self.run_dir)     # stage 7 reads the other stages' hand-offs
+            RunData(self.shared).run_dir = str(self.run_dir)     # stage 7 reads the other stages' hand-offs
         progress = NotebookProgress(self.title, checks)
 
         def on_event(event: str, check: Check, found: list[Finding]) -> None:
@@ -129,7 +129,7 @@ class Stage:
     def latency_figures(self) -> list:
         from ..monitoring import Sample
         from .charts import latency_figures
-        data = self.shared.get("monitoring") or {}
+        data = RunData(self.shared).monitoring
         samples = [Sample.from_row(r) for r in data.get("samples", [])]
         return latency_figures(samples, self.profile.monitoring.p95_budget_ms)
 
@@ -141,7 +141,7 @@ class Stage:
     def red_team_table(self) -> HTMLView:
         """Stage 5: every probe with its verdict, and what to change for each category that failed."""
         from .redteam_view import results_html
-        return results_html(self.shared.get("red_team", []), self.profile.redactor)
+        return results_html(RunData(self.shared).red_team, self.profile.redactor)
 
     def finish(self) -> HTMLView:
         """Mark the hand-off complete; the run driver only trusts a complete hand-off."""
