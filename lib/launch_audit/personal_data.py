@@ -13,7 +13,7 @@ CONTACT_WORDS = frozenset("""email mail address addr street line1 line2 city tow
     telephone birth birthday dob birthdate iban card last4 ssn passport""".split())
 NAME_WORDS = frozenset("name fullname firstname lastname surname".split())
 EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
-_PHONE = re.compile(r"\+?\d[\d ()./-]{7,18}\d")
+_PHONE = re.compile(r"\+?\(?\d[\d ()./-]{5,18}\d")
 _KEY_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _NOT_PERSONAL = re.compile(r"^(true|false|null|none|user|customer|admin|active|pending|shipped|paid|open)$", re.I)
 MIN_MARKER_CHARS = 4
@@ -24,8 +24,18 @@ def _words(key: str) -> set[str]:
     return set(words) | {"".join(words)}          # first_name -> {first, name, firstname}
 
 
+_NOT_A_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}.*|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,3}(\.\d{1,3}){3}|[\d.]+|\d+-\d+")
+
+
+def _phone(value: str) -> bool:
+    """Shaped like a phone number: 7 to 15 digits with the separators people write, not a date, a time,
+    an IP address, a plain or decimal number, or an id range."""
+    digits = sum(c.isdigit() for c in value)
+    return bool(_PHONE.fullmatch(value)) and 7 <= digits <= 15 and not _NOT_A_PHONE.fullmatch(value)
+
+
 def _shaped(value: str) -> bool:
-    return bool(EMAIL.fullmatch(value) or _PHONE.fullmatch(value))
+    return bool(EMAIL.fullmatch(value)) or _phone(value)
 
 
 def _usable(value: Any) -> str | None:

@@ -251,3 +251,17 @@ def test_the_red_team_judge_is_a_pure_table(detectors, replies, known, verdict):
 @pytest.mark.parametrize("size, status, verdict", [(100_000, 200, "fail"), (10_000, 200, "warn"), (100_000, 413, "pass")])
 def test_an_oversized_message_is_judged_by_whether_it_was_accepted(size, status, verdict):
     assert judge(_probe(["cost"], size=size), [_ex("ok", status)], Known(CHAT))[0] == verdict
+
+
+@pytest.mark.parametrize("doc, personal", [
+    ({"phone": "+44 20 7946 0958"}, {"+44 20 7946 0958"}),
+    ({"note": "(415) 555-0132"}, {"(415) 555-0132"}),                 # shaped like a phone, whatever the key
+    ({"email": "bob@x.test", "name": "Bob Brown"}, {"bob@x.test", "Bob Brown"}),
+    ([{"name": "Ethiopia Guji", "price": "12.50"}], set()),            # a product's name is not a person's
+    ({"updated": "2026-12-01", "server": "10.0.0.12", "id": "12345678", "range": "1001-2002"}, set()),
+    ({"hotel": "Grand", "syntax": "strict", "username": "bob"}, set()),
+])
+def test_personal_data_is_told_by_field_name_or_shape_and_not_by_dates_or_numbers(doc, personal):
+    from launch_audit.personal_data import personal_values
+
+    assert personal_values(doc) == personal
