@@ -10,7 +10,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from launch_audit.checks import catalog
-from launch_audit.checks.dkim import judge_dkim, parse_tags
+from launch_audit.checks.dkim import judge_dkim
+from launch_audit.mailauth.tags import parse_tags
 from launch_audit.checks.runner import run_checks
 from launch_audit.demo.layout import DOMAIN
 from launch_audit.findings import Status

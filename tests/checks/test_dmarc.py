@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from launch_audit.checks import catalog
-from launch_audit.checks.dmarc import judge_dmarc, parse_dmarc, report_domains
+from launch_audit.checks.dmarc import judge_dmarc
+from launch_audit.mailauth.dmarc import parse_dmarc, report_domains
 from launch_audit.checks.runner import run_checks
 from launch_audit.demo.layout import DOMAIN
 from launch_audit.findings import Status

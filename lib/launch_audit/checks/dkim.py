@@ -8,38 +8,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from ..findings import Status
+from ..mailauth.tags import parse_tags
 from ..net.errors import DNSNotFound
 from ..net.resolver import txt_value
 from .base import CheckContext
 
 MIN_RSA, GOOD_RSA = 1024, 2048
-_TAG = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$", re.S)
-
-
-def parse_tags(record: str) -> tuple[dict[str, str], list[str]]:
-    """Pure: 'tag=value; …' (RFC 6376 §3.2); returns the tags and problems (duplicates, junk)."""
-    tags: dict[str, str] = {}
-    problems: list[str] = []
-    for part in record.split(";"):
-        if not part.strip():
-            continue
-        m = _TAG.match(part)
-        if not m:
-            problems.append(f"unparsable {part.strip()[:30]!r}")
-            continue
-        name = m.group(1).lower()
-        if name in tags:
-            problems.append(f"tag {name} given twice")
-        tags[name] = re.sub(r"\s+", "", m.group(2)) if name == "p" else m.group(2)
-    return tags, problems
-
-
 def judge_dkim(record: str | None) -> tuple[Status, str, dict]:
     """Pure: one selector's TXT value (the chunks already joined), or None when there is none."""
     if record is None:

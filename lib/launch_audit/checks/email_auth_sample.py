@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 
 from ..findings import Status
+from ..mailauth.dmarc import dmarc_policy, parse_dmarc
 from ..mailauth.message import judge_sample, read_facts, verify_dkim
 from ..mailauth.spf import check_host
+from ..mailauth.tags import parse_tags
 from ..net.errors import DNSNotFound
 from ..net.resolver import txt_value
 from .base import CheckContext
-from .dkim import parse_tags
-from .dmarc import dmarc_policy, parse_dmarc
 
 MAX_SAMPLE_BYTES = 10_000_000
 
@@ -58,7 +58,7 @@ async def check_email_auth_sample(ctx: CheckContext):
         tags = None
         if len(set(facts.from_domains)) == 1:
             from_domain = facts.from_domains[0]
-            records, _ = await dmarc_policy(ctx, from_domain)
+            records, _ = await dmarc_policy(dns, from_domain)
             if len(records) == 1:
                 tags = parse_tags(records[0])[0] if not parse_dmarc(records[0])[1] else None
         verdict = judge_sample(facts, outcomes, spf, tags)
