@@ -20,7 +20,7 @@ from launch_audit.checks.input_validation import (field_values, judge_variant, m
                                                     privileged_value)
 from launch_audit.checks.token_keys import guess_key
 from launch_audit.checks.runner import run_checks
-from launch_audit.checks.webhooks import sign
+from launch_audit.checks.webhooks import judge_webhook, sign
 from launch_audit.findings import Status
 
 STAGE4 = [c.id for c in catalog.for_stage(4)] + ["S1.endpoint_inventory", "S1.unauth_access"]
@@ -315,3 +315,19 @@ async def test_a_login_by_username_is_described_and_probed(shop, demo_profile, t
     login = next(f for f in found if f.target == "login")
     # the unhardened login tells "no account with that email" from "wrong password" for usernames too
     assert login.status is Status.WARN and "different answers" in login.evidence
+
+
+SIGNED, FORGED = ("correctly signed", True), ("unsigned", False)
+
+
+@pytest.mark.parametrize("answers, verdict, says", [
+    ([(*SIGNED, 200, "200"), (*FORGED, 400, "400")], Status.PASS, "refuses unsigned events"),
+    ([(*SIGNED, 200, "200"), (*FORGED, 200, "200 ok")], Status.FAIL, "accepts unsigned"),
+    ([(*SIGNED, 200, "200"), ("replayed, signed an hour ago", False, 202, "202")], Status.FAIL, "older than 5 minutes"),
+    ([(*SIGNED, 400, "400 bad signature"), (*FORGED, 400, "400")], Status.FAIL, "real events from the provider"),
+    ([(*SIGNED, 200, "200"), (*FORGED, 500, "500 Traceback")], Status.WARN, "not a refusal"),   # a crash
+])
+def test_webhook_verdicts(answers, verdict, says):
+    status, evidence, details = judge_webhook("POST https://api.x/hook (stripe)", answers)
+    assert status is verdict and says in evidence
+    assert details["answers"] == {label: code for label, _, code, _ in answers}

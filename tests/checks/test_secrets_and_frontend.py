@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from launch_audit.checks import catalog
-from launch_audit.checks.debug_exposure import debug_signs
+from launch_audit.checks.debug_exposure import debug_signs, judge_debug
 from launch_audit.checks.env_separation import judge_env, looks_secret
 from launch_audit.checks.exposed_files import SENSITIVE, judge_exposed, judge_host
 from launch_audit.checks.frontend import internal_reason, internal_urls, judge_source_map
@@ -183,6 +183,8 @@ def test_judge_exposed(path, status, body, soft404, exposed):
 def test_debug_signs(body, sign):
     signs = debug_signs(body)
     assert (sign in signs) if sign else signs == []
+    status, evidence, details = judge_debug("a bad id", 500, body)
+    assert status is (Status.FAIL if sign else Status.PASS) and details["signs"] == signs and "500" in evidence
 
 
 EXPECTED_ON_DEMO = {

@@ -35,6 +35,16 @@ def debug_signs(body: str) -> list[str]:
     return [name for name, pattern in DEBUG_SIGNS if pattern.search(body)]
 
 
+def judge_debug(probe: str, status: int, body: str) -> tuple[Status, str, dict]:
+    """Pure: the answer to one malformed request (``probe`` says which) → the verdict."""
+    signs = debug_signs(body)
+    details = {"status": status, "signs": signs}
+    if signs:
+        return Status.FAIL, (f"a malformed request ({probe}) got {status} with {', '.join(signs)}: turn off debug "
+                             "mode and return a generic error"), details
+    return Status.PASS, f"{status}: no stack trace, debug page or file path ({probe})", details
+
+
 async def check_debug_exposure(ctx: CheckContext):
     assert ctx.net is not None
     api = ctx.profile.api
@@ -67,12 +77,8 @@ async def check_debug_exposure(ctx: CheckContext):
                                          expect_throttle=True)
         except NetError as e:
             return ctx.from_error(f"{method} {url}", e)
-        signs = debug_signs(resp.text)
-        if signs:
-            return ctx.finding(Status.FAIL, f"{method} {url}",
-                               f"a malformed request ({name}) got {resp.status} with {', '.join(signs)}: turn off debug "
-                               "mode and return a generic error", details={"status": resp.status, "signs": signs})
-        return ctx.finding(Status.PASS, f"{method} {url}", f"{resp.status}: no stack trace, debug page or file path ({name})")
+        status, evidence, details = judge_debug(name, resp.status, resp.text)
+        return ctx.finding(status, f"{method} {url}", evidence, details=details)
 
     async for f in ctx.each(by_target, one):
         yield f
