@@ -13,6 +13,7 @@ import time
 import pytest
 from launch_audit.checks import catalog
 from launch_audit.checks.abuse_controls import burst_cap, judge_enumeration
+from launch_audit.checks.api_auth import judge_bfla, judge_unauth
 from launch_audit.checks.api_calls import alg_none, fill, jwt_parts, tampered
 from launch_audit.checks.api_inventory import normalize, operations
 from launch_audit.checks.browser_trust import cookie_problems, judge_cors, origin_variants
@@ -331,3 +332,30 @@ def test_webhook_verdicts(answers, verdict, says):
     status, evidence, details = judge_webhook("POST https://api.x/hook (stripe)", answers)
     assert status is verdict and says in evidence
     assert details["answers"] == {label: code for label, _, code, _ in answers}
+
+
+@pytest.mark.parametrize("status, got_in, empty_body_for, verdict", [
+    (401, False, None, Status.PASS), (403, False, "shared_data", Status.PASS),
+    (200, True, None, Status.FAIL), (204, True, "shared_data", Status.FAIL),
+    (500, False, None, Status.ERROR),                       # a crash is not a refusal
+    (400, False, "shared_data", Status.WARN),               # {} failed validation: the login was never asked for
+    (404, False, None, Status.PASS),
+])
+def test_unauthenticated_access_verdicts(status, got_in, empty_body_for, verdict):
+    assert judge_unauth("GET /x", status, got_in, str(status), empty_body_for)[0] is verdict
+
+
+CUSTOMER, NOBODY = "a customer token", "no token"
+
+
+@pytest.mark.parametrize("customer, anonymous, empty_body_for, verdict", [
+    ((403, False), (401, False), None, Status.PASS),
+    ((200, True), (401, False), None, Status.FAIL),
+    ((500, False), (401, False), None, Status.WARN),        # past the login check, crashed in the handler
+    ((500, False), (500, False), None, Status.ERROR),       # everything crashes: nothing to judge
+    ((400, False), (401, False), "shared_data", Status.WARN),
+    ((403, False), (401, False), "shared_data", Status.PASS),
+])
+def test_admin_endpoint_verdicts(customer, anonymous, empty_body_for, verdict):
+    answers = [(CUSTOMER, *customer, str(customer[0])), (NOBODY, *anonymous, str(anonymous[0]))]
+    assert judge_bfla("POST /admin/x", answers, empty_body_for)[0] is verdict

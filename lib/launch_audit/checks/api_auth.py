@@ -55,26 +55,61 @@ async def check_unauth_access(ctx: CheckContext):
         except NetError as e:
             return ctx.from_error(key, e)
         where = f"{ep.method} {api.url(fill(ep.path, values_for(ctx.profile)))}"
-        if resp.status >= 500:
-            return ctx.finding(Status.ERROR, key, f"{where} without credentials → {excerpt(resp, 100)}: a server "
-                               "error is neither a refusal nor access; cannot judge")
         if granted(resp) and isinstance(ep, Operation):
             return _documented_open(ctx, key, ep, where, resp)
-        if granted(resp):
-            return ctx.finding(Status.FAIL, key, f"answers without any credentials: {where} → {excerpt(resp)}",
-                               details={"status": resp.status})
-        if body is not None and resp.status not in REFUSED:
-            return ctx.finding(Status.WARN, key, f"{where} without credentials, sent an empty body (its side "
-                               f"effects are {ep.effects}, so the declared body is not sent) → {resp.status}, not "
-                               "401/403: the body may be checked before the login, or there is no login check. "
-                               "Verify by hand")
-        return ctx.finding(Status.PASS, key, f"refused without credentials ({resp.status})")
+        status, evidence = judge_unauth(where, resp.status, granted(resp), excerpt(resp, 100),
+                                        ep.effects if body is not None else None)
+        return ctx.finding(status, key, evidence, details={"status": resp.status})
 
     if not targets:
         yield ctx.finding(Status.SKIP, ctx.profile.domain, "no endpoint is declared as needing a login")
         return
     async for f in ctx.each(targets, one):
         yield f
+
+
+def judge_unauth(where: str, status: int, got_in: bool, shown: str, empty_body_for: str | None) -> tuple[Status, str]:
+    """Pure: one request without credentials → the verdict. ``empty_body_for``: the side effects for which
+    ``{}`` was sent instead of the declared body (a validation error is then not a refusal of the login)."""
+    if status >= 500:
+        return Status.ERROR, f"{where} without credentials → {shown}: a server error is neither a refusal nor access"
+    if got_in:
+        return Status.FAIL, f"answers without any credentials: {where} → {shown}"
+    if empty_body_for is not None and status not in REFUSED:
+        return Status.WARN, (f"{where} without credentials, sent an empty body (its side effects are "
+                             f"{empty_body_for}, so the declared body is not sent) → {status}, not 401/403: the body "
+                             "may be checked before the login, or there is no login check. Verify by hand")
+    return Status.PASS, f"refused without credentials ({status})"
+
+
+def judge_bfla(where: str, answers: list[tuple[str, int, bool, str]], empty_body_for: str | None
+               ) -> tuple[Status, str]:
+    """Pure: (who, status, let in, excerpt) for a customer's token and for no token at an admin endpoint →
+    the verdict (a pass says who was refused; the check adds what the admin token got)."""
+    by = {who: (status, got_in, shown) for who, status, got_in, shown in answers}
+    customer, anonymous = by["a customer token"], by["no token"]
+    if customer[0] >= 500 and anonymous[0] in REFUSED:
+        # the login check let the customer through to the handler, which then failed: no role check before it
+        return Status.WARN, (f"{where}: a customer token → {customer[2]}, while no token is refused "
+                             f"({anonymous[0]}). The customer got past the login check into the admin handler, which "
+                             "crashed: the role is not checked first. Not a refusal; verify by hand what a customer "
+                             "can make it do")
+    broken = [(who, shown) for who, status, _, shown in answers if status >= 500]
+    if broken:
+        return Status.ERROR, (f"{where}: {broken[0][0]} → {broken[0][1]}: a server error is neither a refusal nor "
+                              "access; cannot judge")
+    let_in = [(who, shown) for who, _, got_in, shown in answers if got_in]
+    if let_in:
+        shown = "; ".join(f"{who} → {answer}" for who, answer in let_in)
+        return Status.FAIL, f"admin endpoint {where} accepts {shown}: check the role on the server for every admin " \
+                            "action"
+    unclear = [(who, status) for who, status, _, _ in answers if empty_body_for is not None and status not in REFUSED]
+    if unclear:
+        shown = "; ".join(f"{who} → {status}" for who, status in unclear)
+        return Status.WARN, (f"{where} with an empty body (its side effects are {empty_body_for}, so the declared "
+                             f"body is not sent): {shown}, not 401/403. The role may be checked after the body, or "
+                             "not at all: verify by hand")
+    return Status.PASS, f"{where} refuses a customer ({customer[0]}) and nobody ({anonymous[0]})"
 
 
 def declared_operations(ctx: CheckContext) -> set[tuple[str, str]]:
@@ -363,28 +398,11 @@ async def check_bfla(ctx: CheckContext):
             anonymous = await call(ctx, ep, token=None, body=body)
         except NetError as e:
             return ctx.from_error(name, e)
-        answers = (("a customer token", as_customer), ("no token", anonymous))
-        broken = [(who, r) for who, r in answers if r.status >= 500]
-        if broken and as_customer.status >= 500 and anonymous.status in REFUSED:
-            # the login check let the customer through to the handler, which then failed: no role check before it
-            return ctx.finding(Status.WARN, name, f"{where}: a customer token → {excerpt(as_customer, 100)}, while "
-                               f"no token is refused ({anonymous.status}). The customer got past the login check into "
-                               "the admin handler, which crashed: the role is not checked first. Not a refusal; "
-                               "verify by hand what a customer can make it do", details={"status": as_customer.status})
-        if broken:
-            return ctx.finding(Status.ERROR, name, f"{where}: {broken[0][0]} → {excerpt(broken[0][1], 100)}: a server "
-                               "error is neither a refusal nor access; cannot judge")
-        let_in = [(who, r) for who, r in answers if granted(r)]
-        if let_in:
-            shown = "; ".join(f"{who} → {excerpt(r, 100)}" for who, r in let_in)
-            return ctx.finding(Status.FAIL, name, f"admin endpoint {where} accepts {shown}: check the role on the "
-                               "server for every admin action")
-        unclear = [(who, r) for who, r in answers if body is not None and r.status not in REFUSED]
-        if unclear:
-            shown = "; ".join(f"{who} → {r.status}" for who, r in unclear)
-            return ctx.finding(Status.WARN, name, f"{where} with an empty body (its side effects are {ep.effects}, so "
-                               f"the declared body is not sent): {shown}, not 401/403. The role may be checked after "
-                               "the body, or not at all: verify by hand")
+        answers = [(who, r.status, granted(r), excerpt(r, 100))
+                   for who, r in (("a customer token", as_customer), ("no token", anonymous))]
+        status, evidence = judge_bfla(where, answers, ep.effects if body is not None else None)
+        if status is not Status.PASS:
+            return ctx.finding(status, name, evidence, details={"status": as_customer.status})
         note = ""
         if admin and not ep.changes_state:
             control = await call(ctx, ep, token=admin)
@@ -392,8 +410,7 @@ async def check_bfla(ctx: CheckContext):
                     else f"; the admin token gets {control.status} too (is the declared body valid?)")
         elif admin:
             note = f"; the admin token was not tried (the action would be carried out: side effects {ep.effects})"
-        return ctx.finding(Status.PASS, name, f"{where} refuses a customer ({as_customer.status}) and nobody "
-                           f"({anonymous.status}){note}")
+        return ctx.finding(Status.PASS, name, evidence + note)
 
     async for f in ctx.each([e.name for e in endpoints], one):
         yield f
