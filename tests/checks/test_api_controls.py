@@ -13,7 +13,7 @@ import time
 import pytest
 from launch_audit.checks import catalog
 from launch_audit.checks.abuse_controls import burst_cap, judge_enumeration
-from launch_audit.checks.api_auth import judge_bfla, judge_unauth
+from launch_audit.checks.api_auth import judge_authn, judge_bfla, judge_unauth
 from launch_audit.checks.api_calls import alg_none, fill, jwt_parts, tampered
 from launch_audit.checks.api_inventory import normalize, operations
 from launch_audit.checks.browser_trust import cookie_problems, judge_cors, origin_variants
@@ -359,3 +359,16 @@ CUSTOMER, NOBODY = "a customer token", "no token"
 def test_admin_endpoint_verdicts(customer, anonymous, empty_body_for, verdict):
     answers = [(CUSTOMER, *customer, str(customer[0])), (NOBODY, *anonymous, str(anonymous[0]))]
     assert judge_bfla("POST /admin/x", answers, empty_body_for)[0] is verdict
+
+
+@pytest.mark.parametrize("answers, verdict", [
+    ([("no token", 401, False, "401"), ("an alg:none JWT of A's claims", 401, False, "401")], Status.PASS),
+    ([("no token", 401, False, "401"), ("A's expired token", 200, True, "200 {…}")], Status.FAIL),
+    ([("no token", 401, False, "401"), ("a garbage token", 500, False, "500")], Status.ERROR),
+    ([("no token", 204, True, "204")], Status.FAIL),                 # a write let in without a token
+])
+def test_forged_token_verdicts(answers, verdict):
+    status, evidence, details = judge_authn("GET /api/me", answers, 200)
+    assert status is verdict
+    if verdict is Status.FAIL:
+        assert details["accepted"] == [label for label, _, let_in, _ in answers if let_in]

@@ -68,6 +68,22 @@ async def check_unauth_access(ctx: CheckContext):
         yield f
 
 
+def judge_authn(where: str, answers: list[tuple[str, int, bool, str]], real_status: int) -> tuple[Status, str, dict]:
+    """Pure: (token variant, status, let in, excerpt) for each forged, stale or missing token, given that A's
+    real token works (``real_status``) → the verdict."""
+    got_in = [(label, shown) for label, _, let_in, shown in answers if let_in]
+    if got_in:
+        shown = "; ".join(f"{label} → {answer}" for label, answer in got_in)
+        return Status.FAIL, (f"{where} lets in {shown}. Verify the signature with a fixed algorithm list and reject "
+                             "expired tokens"), {"accepted": [label for label, _ in got_in]}
+    broken = [(label, shown) for label, status, _, shown in answers if status >= 500]
+    if broken:                  # a server error is neither a refusal nor access
+        return Status.ERROR, f"{where}: {broken[0][0]} → {broken[0][1]}: cannot tell a refusal from a broken " \
+                             "endpoint", {}
+    tried = ", ".join(f"{label} ({status})" for label, status, _, _ in answers)
+    return Status.PASS, f"{where} refused {tried}; A's real token works ({real_status})", {}
+
+
 def judge_unauth(where: str, status: int, got_in: bool, shown: str, empty_body_for: str | None) -> tuple[Status, str]:
     """Pure: one request without credentials → the verdict. ``empty_body_for``: the side effects for which
     ``{}`` was sent instead of the declared body (a validation error is then not a refusal of the login)."""
@@ -177,23 +193,15 @@ async def check_authn_required(ctx: CheckContext):
         if not 200 <= real.status < 300:
             return ctx.finding(Status.ERROR, name, f"{ep.method} {ep.path} with A's real token answers "
                                f"{excerpt(real)}: cannot tell a refusal from a broken endpoint")
-        got_in, refused = [], []
+        answers = []
         for label, forged in variants.items():
             if forged is None and label != "no token":
                 continue
             resp = await call(ctx, ep, token=forged)
-            (got_in if granted(resp) else refused).append((label, resp))
+            answers.append((label, resp.status, granted(resp), excerpt(resp, 100)))
         where = f"{ep.method} {ctx.profile.api.url(fill(ep.path, values_for(ctx.profile)))}"
-        if got_in:
-            shown = "; ".join(f"{label} → {excerpt(resp, 100)}" for label, resp in got_in)
-            return ctx.finding(Status.FAIL, name, f"{where} lets in {shown}. Verify the signature with a fixed "
-                               "algorithm list and reject expired tokens", details={"accepted": [x for x, _ in got_in]})
-        broken = [(label, resp) for label, resp in refused if resp.status >= 500]
-        if broken:                  # a server error is neither a refusal nor access
-            return ctx.finding(Status.ERROR, name, f"{where}: {broken[0][0]} → {excerpt(broken[0][1], 100)}: "
-                               "cannot tell a refusal from a broken endpoint")
-        tried = ", ".join(f"{label} ({resp.status})" for label, resp in refused)
-        return ctx.finding(Status.PASS, name, f"{where} refused {tried}; A's real token works ({real.status})")
+        status, evidence, details = judge_authn(where, answers, real.status)
+        return ctx.finding(status, name, evidence, details=details)
 
     async for f in ctx.each([e.name for e in endpoints], one):
         yield f
