@@ -87,6 +87,15 @@ def test_of_many_requests_in_flight_the_large_one_sent_after_the_last_fast_answe
     assert culprit(stall, probes).id == "huge"
 
 
+def test_a_larger_request_queued_behind_the_culprit_is_not_blamed():
+    # a 200,000-character chat message sent while the 10,000-character email froze the API waits its turn
+    stall = Stall("s", "api.x", since=1.1, seen=2.1, until=5.7)
+    probes = [ProbeRecord("email", "api.x", "S4.input_validation", "10 KB email", "PUT", "u", 10_013, 1.42, 5.68),
+              ProbeRecord("queued", "api.x", "S5.cost_abuse", "200K chat", "POST", "u", 200_059, 1.6, 5.75),
+              ProbeRecord("small", "api.x", "S5.injection_via_content", "chat", "POST", "u", 46, 1.44, 5.73)]
+    assert [p.id for p in suspects(stall, probes)] == ["email", "queued", "small"]
+
+
 def test_the_terminal_is_told_when_a_host_stops_and_answers_again():
     probe = ProbeRecord("big", "api.x", "S4.input_validation", "a 10,000-character `email`", "PUT", "u", 10_013, 9.8)
     stall = Stall("s", "api.x", since=9.5, seen=10.2)

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 PING_INTERVAL_S = 1.0
+LARGE_BYTES = 1_000          # a request this large can carry work that grows with its input
 WATCH_FOLDER = "target_watch"
 
 
@@ -61,8 +62,9 @@ def suspects(stall: Stall, probes: list[ProbeRecord]) -> list[ProbeRecord]:
     """Pure: the probes that may have caused ``stall``, most likely first. A suspect was in flight when the
     slow ping went out and, when the host answered again, was still held (or had only just been let go).
     Several are usually in flight at once, most of them only queued behind the one doing the harm, so they
-    rank by: sent after the host's last fast answer (before it the host was still fine), then the largest
-    request (work that grows with the input is what freezes a server), then the first sent."""
+    rank by: sent after the host's last fast answer (before it the host was still fine), then large before
+    small (work that grows with the input is what freezes a server), then the first sent (a request sent
+    after the one doing the harm was only queued behind it, however large)."""
     if not stall.answered_before:
         return []
     held = [p for p in probes if p.host == stall.host and p.start <= stall.seen
@@ -70,7 +72,7 @@ def suspects(stall: Stall, probes: list[ProbeRecord]) -> list[ProbeRecord]:
     if stall.until is not None:
         stuck = [p for p in held if p.end is None or p.end >= stall.until - PING_INTERVAL_S]
         held = stuck or held
-    return sorted(held, key=lambda p: (p.start < stall.since - PING_INTERVAL_S, -p.bytes, p.start))
+    return sorted(held, key=lambda p: (p.start < stall.since - PING_INTERVAL_S, p.bytes < LARGE_BYTES, p.start))
 
 
 def culprit(stall: Stall, probes: list[ProbeRecord]) -> ProbeRecord | None:
