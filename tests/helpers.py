@@ -11,6 +11,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from aiohttp import web
+
 from launch_audit.demo.layout import DOMAIN
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], "asyncio.Future | None"]
@@ -225,3 +227,31 @@ def dns_records(shop, zone: str):
     finally:
         for name in dict.fromkeys(names):
             shop.dns.resolver.remove(name)
+
+
+class AiohttpThread:
+    """An aiohttp app on its own loopback address and thread."""
+
+    def __init__(self, address: str, app: web.Application) -> None:
+        self.address, self.app, self.port = address, app, 0
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        self.ready.wait(5)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        runner = web.AppRunner(self.app, access_log=None)
+        self.loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, self.address, 0)
+        self.loop.run_until_complete(site.start())
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.runner = runner
+        self.ready.set()
+        self.loop.run_forever()
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)

@@ -22,7 +22,7 @@ from launch_audit.net.watch_record import stall_notice
 from launch_audit.profile import Endpoint
 from launch_audit.profile_loader import load_profile
 
-from tests.helpers import short_window_profile
+from tests.helpers import AiohttpThread, short_window_profile
 
 
 # ------------------------------------------------------------------ pure rules
@@ -240,11 +240,9 @@ class FreezingAPI:
     ADDRESS = "127.0.24.1"
 
     def __init__(self) -> None:
-        import threading
         from aiohttp import web
 
         self.frozen = False
-        self._loop = asyncio.new_event_loop()
 
         async def health(request):
             while self.frozen:
@@ -257,23 +255,12 @@ class FreezingAPI:
 
         app = web.Application()
         app.add_routes([web.get("/healthz", health), web.put("/freeze", freeze)])
-        self._runner = web.AppRunner(app, handle_signals=False)
-
-        async def start():
-            await self._runner.setup()
-            site = web.TCPSite(self._runner, self.ADDRESS, 0)
-            await site.start()
-            self.port = site._server.sockets[0].getsockname()[1]
-
-        self._loop.run_until_complete(start())
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
+        self._server = AiohttpThread(self.ADDRESS, app)
+        self.port = self._server.port
 
     def stop(self) -> None:
         self.frozen = False                  # the hanging handlers finish, then the server goes
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
+        self._server.stop()
 
 
 @pytest.fixture
@@ -330,10 +317,8 @@ api:
 async def test_input_validation_never_passes_an_endpoint_whose_variants_went_unanswered(tmp_path):
     """An endpoint that refuses every malformed body with 400 but never answers the privileged fields or a
     10,000-character string: the growth is its own finding, and the endpoint is not passed."""
-    import threading
     from aiohttp import web
 
-    loop = asyncio.new_event_loop()
     release = asyncio.Event()           # set from the server's own loop when the test ends
 
     async def things(request):
@@ -344,17 +329,8 @@ async def test_input_validation_never_passes_an_endpoint_whose_variants_went_una
 
     app = web.Application()
     app.add_routes([web.post("/things", things)])
-    runner = web.AppRunner(app, handle_signals=False)
-
-    async def start():
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.24.2", 0)
-        await site.start()
-        return site._server.sockets[0].getsockname()[1]
-
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    port = asyncio.run_coroutine_threadsafe(start(), loop).result(10)
+    server = AiohttpThread("127.0.24.2", app)
+    port = server.port
     try:
         path = tmp_path / "p.yaml"
         path.write_text(f"""
@@ -371,10 +347,8 @@ api:
 """)
         findings = await run_checks(load_profile(path), [catalog.get("S4.input_validation")], timeout_s=60)
     finally:
-        loop.call_soon_threadsafe(release.set)
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(5)
+        server.loop.call_soon_threadsafe(release.set)
+        server.stop()
     by_target = {f.target: f for f in findings}
     growth = by_target["things input size"]
     assert growth.status is Status.FAIL and "a 10,000-character one got no answer" in growth.evidence
@@ -386,7 +360,6 @@ api:
 async def test_a_server_error_is_never_read_as_a_refusal(tmp_path, monkeypatch):
     """An API that answers 500 to forged tokens and to another user's id, and whose login fails: S4.authn_required,
     S4.bola and S4.csrf say they cannot tell, never pass."""
-    import threading
     from aiohttp import web
 
     def good(request):
@@ -403,20 +376,10 @@ async def test_a_server_error_is_never_read_as_a_refusal(tmp_path, monkeypatch):
     async def login(request):
         return web.json_response({"error": "invalid credentials"}, status=401)
 
-    loop = asyncio.new_event_loop()
     app = web.Application()
     app.add_routes([web.get("/me", me), web.get("/orders/{order}", order), web.post("/login", login)])
-    runner = web.AppRunner(app, handle_signals=False)
-
-    async def start():
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.24.3", 0)
-        await site.start()
-        return site._server.sockets[0].getsockname()[1]
-
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    port = asyncio.run_coroutine_threadsafe(start(), loop).result(10)
+    server = AiohttpThread("127.0.24.3", app)
+    port = server.port
     for name, value in {"LA_T_A": "good-token-a", "LA_T_B": "good-token-b", "LA_T_PW": "pw-a"}.items():
         monkeypatch.setenv(name, value)
     try:
@@ -442,9 +405,7 @@ api:
         findings = await run_checks(load_profile(path), [catalog.get(c) for c in
                                                          ("S4.authn_required", "S4.bola", "S4.csrf")])
     finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(5)
+        server.stop()
     got = {(f.check_id, f.target): f for f in findings}
     assert got[("S4.authn_required", "me")].status is Status.ERROR, got[("S4.authn_required", "me")].evidence
     assert "no token → 500" in got[("S4.authn_required", "me")].evidence

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from datetime import datetime
 
@@ -15,38 +14,12 @@ from launch_audit.net import Network
 from launch_audit.profile_loader import load_profile
 
 from tests.conftest import TEST_LAYOUT
-from tests.helpers import RawServer, dns_records, never_answer, profile_text, write_profile
+from tests.helpers import AiohttpThread, RawServer, dns_records, never_answer, profile_text, write_profile
 
 DELAY = f"delay.{DOMAIN}"
 FLAKY = f"flaky.{DOMAIN}"
 DEAD = f"dead.{DOMAIN}"
 DELAY_S = 0.020
-
-
-class AiohttpThread:
-    """An aiohttp app on its own loopback address and thread."""
-
-    def __init__(self, address: str, app: web.Application) -> None:
-        self.address, self.app, self.port = address, app, 0
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        threading.Thread(target=self._run, daemon=True).start()
-        self.ready.wait(5)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        runner = web.AppRunner(self.app, access_log=None)
-        self.loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, self.address, 0)
-        self.loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.runner = runner
-        self.ready.set()
-        self.loop.run_forever()
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(5)
-        self.loop.call_soon_threadsafe(self.loop.stop)
 
 
 @pytest.fixture(scope="module")
