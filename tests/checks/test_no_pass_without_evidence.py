@@ -80,7 +80,7 @@ async def test_no_check_passes_for_lack_of_input(evidence_shop, tmp_path, sectio
 
 
 def test_a_pass_that_rests_on_nothing_becomes_a_skip_that_says_what_to_declare():
-    check = Check("S5.injection_via_content", 5, Mode.ACTIVE, Impact.DATA_EXPOSURE, Severity.HIGH, "t")
+    check = Check("S5.injection_via_content", Mode.ACTIVE, Impact.DATA_EXPOSURE, Severity.HIGH, "t")
 
     def made(status: Status, details: dict | None = None) -> Finding:
         return Finding(check.id, 5, "t", status, Severity.INFO, Impact.DATA_EXPOSURE, "probes", "14 probes, none "
@@ -100,7 +100,7 @@ async def test_the_runner_applies_the_rule_to_any_check(demo_profile):
     async def lazy(ctx):                   # a check that claims a pass and looks at nothing
         yield ctx.finding(Status.PASS, "x", "all good")
 
-    check = Check("S7.runbooks", 7, Mode.OFFLINE, Impact.DOWNTIME, Severity.MEDIUM, "t", run=lazy,
+    check = Check("S7.runbooks", Mode.OFFLINE, Impact.DOWNTIME, Severity.MEDIUM, "t", run=lazy,
                   needs="fill handover.runbooks")
     [found] = await run_checks(demo_profile, [check])
     assert found.status is Status.SKIP and "fill handover.runbooks" in found.evidence

@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..findings import ErrorKind, Finding, Impact, Mode, Severity, Status, finding_of
+from ..catalog_rows import Row
+from ..findings import ErrorKind, Finding, Impact, Severity, Status, finding_of
 from ..net import CheckNet
 from ..net.errors import NetError
 from ..profile import MissingSecret, Profile
@@ -22,23 +23,12 @@ ONCE_KEY = "_once"          # "_" keys are run-local: a notebook's next run star
 
 
 @dataclass(frozen=True)
-class Check:
-    """One catalog entry: the permanent id and what the check may do."""
+class Check(Row):
+    """One catalog entry: its row (id, mode, impact, severity, title, fix) and how it runs."""
 
-    id: str
-    stage: int
-    mode: Mode
-    impact: Impact
-    severity: Severity          # default severity of a fail
-    title: str                  # what is checked, as a founder would say it
-    remediation: str = ""
     run: CheckFunc | None = None   # None: listed in the contract, not automated yet
     phase: int = 0                 # checks of a later phase start when the earlier ones are done
     needs: str = ""                # what in the profile gives the check something to observe (said on a skip)
-
-    @property
-    def name(self) -> str:
-        return self.id.split(".", 1)[1]
 
 
 class CheckContext:

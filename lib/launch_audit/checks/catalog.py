@@ -6,6 +6,8 @@ nothing for it and the report lists it as not yet covered.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from ..catalog_rows import BY_ID, ROWS, STAGES
 from .abuse_controls import (check_rate_limit_chat, check_rate_limit_login, check_rate_limit_reset,
                              check_user_enumeration)
@@ -147,9 +149,8 @@ def _build() -> dict[str, Check]:
     unknown = sorted(set(IMPLEMENTATIONS) - set(BY_ID))
     if unknown:
         raise ValueError(f"implementations for ids not in the catalog rows: {', '.join(unknown)}")
-    return {row.id: Check(id=row.id, stage=row.stage, mode=row.mode, impact=row.impact, severity=row.severity,
-                         title=row.title, remediation=row.fix, run=IMPLEMENTATIONS.get(row.id),
-                         phase=1 if row.id in LAST_PHASE else 0, needs=NEEDS.get(row.id, ""))
+    return {row.id: Check(**asdict(row), run=IMPLEMENTATIONS.get(row.id), phase=1 if row.id in LAST_PHASE else 0,
+                          needs=NEEDS.get(row.id, ""))
             for row in ROWS}
 
 
