@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from ..findings import Impact, Status
@@ -75,24 +76,23 @@ def judge_variant(label: str, status: int, cookie_session: bool | None = None) -
     return verdict, why
 
 
+def _fields(node: Any, limit: int, under_properties: bool = False) -> Iterator[tuple[str, Any, bool]]:
+    """Pure: (key, value, is it a schema's property) of every field in a JSON document, depth first, at most
+    ``limit`` items of each list."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield str(k), v, under_properties
+            yield from _fields(v, limit, k == "properties")
+    elif isinstance(node, list):
+        for v in node[:limit]:
+            yield from _fields(v, limit)
+
+
 def privileged_names(*docs: Any) -> set[str]:
     """Pure: field names in the API's own objects and OpenAPI schemas that say they grant something."""
-    found: set[str] = set()
-
-    def walk(node: Any, in_properties: bool = False) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                words = {w.lower() for w in _KEY_WORD.findall(str(k))}
-                if (in_properties or not isinstance(v, (dict, list))) and words & PRIVILEGE_WORDS:
-                    found.add(str(k))
-                walk(v, k == "properties")
-        elif isinstance(node, list):
-            for v in node[:50]:
-                walk(v)
-
-    for doc in docs:
-        walk(doc)
-    return found
+    return {k for doc in docs for k, v, in_properties in _fields(doc, 50)
+            if (in_properties or not isinstance(v, (dict, list)))
+            and {w.lower() for w in _KEY_WORD.findall(k)} & PRIVILEGE_WORDS}
 
 
 def privileged_value(name: str, current: Any) -> Any:
@@ -110,19 +110,10 @@ def privileged_value(name: str, current: Any) -> Any:
 def field_values(docs: list[Any], names: set[str]) -> dict[str, Any]:
     """Pure: name -> the first value found for it anywhere in ``docs``."""
     out: dict[str, Any] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k in names and k not in out and not isinstance(v, dict):
-                    out[k] = v
-                walk(v)
-        elif isinstance(node, list):
-            for v in node[:200]:
-                walk(v)
-
     for doc in docs:
-        walk(doc)
+        for k, v, _ in _fields(doc, 200):
+            if k in names and k not in out and not isinstance(v, dict):
+                out[k] = v
     return out
 
 
