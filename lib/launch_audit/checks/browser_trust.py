@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from ..findings import Status
 from ..net.errors import NetError
+from ..net.http import HttpResponse
 from ..profile import MissingSecret
 from .api_calls import call, excerpt, fill, granted, values_for
 from .base import CheckContext
@@ -87,6 +88,19 @@ def cookie_problems(set_cookie: str) -> tuple[str, list[str], str]:
     return name, missing, str(morsel["samesite"] or "").lower()
 
 
+async def real_login(ctx: CheckContext, login) -> HttpResponse:
+    """The test account's real login, sent once for the run: S4.csrf and S4.input_validation both read what it
+    sets. A missing password raises MissingSecret to every caller."""
+    async def fetch(own: CheckContext) -> HttpResponse:
+        password = own.profile.secret(own.profile.api.users.a.password_env)
+        return await call(own, login, values=values_for(own.profile, "a", password=password),
+                          label="the test account's real login")
+
+    resp = await ctx.once("real-login", fetch)
+    ctx.observe("logins")                       # sent for the run, read by this check
+    return resp
+
+
 async def login_sets_cookie(ctx: CheckContext) -> bool | None:
     """Whether the test account's real login sets a cookie (None: no login, no password, or it failed)."""
     api = ctx.profile.api
@@ -94,9 +108,7 @@ async def login_sets_cookie(ctx: CheckContext) -> bool | None:
     if api is None or login is None or api.users is None or not api.users.a.password_env or not login.writable:
         return None
     try:
-        password = ctx.profile.secret(api.users.a.password_env)
-        resp = await call(ctx, login, values=values_for(ctx.profile, "a", password=password),
-                          label="the test account's real login")
+        resp = await real_login(ctx, login)
     except (MissingSecret, NetError):
         return None
     if not 200 <= resp.status < 300:
@@ -110,8 +122,7 @@ async def check_csrf(ctx: CheckContext):
     if api is None or login is None or api.users is None:
         yield ctx.finding(Status.SKIP, ctx.profile.domain, "no login endpoint or test users in the profile")
         return
-    password = ctx.profile.secret(api.users.a.password_env)          # a real login: MissingSecret → skip
-    resp = await call(ctx, login, values=values_for(ctx.profile, "a", password=password))
+    resp = await real_login(ctx, login)          # MissingSecret (no password) → the runner makes it a skip
     if not 200 <= resp.status < 300:    # a failed login tells nothing about the session it would have set
         yield ctx.finding(Status.ERROR, api.url(login.path), f"the test account's real login answers {excerpt(resp)}: "
                           "cannot see which session it sets (is api.users.a.password_env current?)")
