@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     secrets.add_argument("--format", choices=["text", "json", "sarif"], default="text")
     secrets.add_argument("--output", type=Path, default=None, help="write the report here instead of stdout")
     secrets.add_argument("--baseline", type=Path, default=None, help="accept the secrets this baseline lists")
+    secrets.add_argument("--config", type=Path, default=None, metavar="FILE",
+                         help="a gitleaks configuration (TOML) to honour instead of the repository's .gitleaks.toml")
     secrets.add_argument("--write-baseline", type=Path, default=None, metavar="FILE",
                          help="write a baseline accepting everything found now, and exit 0")
     secrets.add_argument("--strict", action="store_true",

@@ -1,7 +1,10 @@
 """``launch-audit secrets``: the scanner on its own, for a consultant's laptop, a CI job or pre-commit.
 
-Exit codes: 0 nothing new found (or only test/publishable keys without --strict), 1 a live secret
-(with --strict: any), 2 bad input (missing path, not a repository for --history, bad baseline).
+Exit codes: 0 nothing new found (or only test/publishable keys without --strict), 1 a live secret or a
+random value under a secret's name (with --strict: any), 2 bad input (missing path, not a repository for
+--history, bad baseline, an invalid gitleaks configuration).
+
+A repository's `.gitleaks.toml` and `.gitleaksignore` are honoured (secrets/repo_setup.py).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from .secrets.baseline import BaselineError, load_baseline, without_accepted, wr
 from .secrets.describe import describe
 from .git import GitError
 from .secrets.history import scan_history
-from .secrets.scanner import Scanner
+from .secrets.repo_setup import scanner_for
+from .secrets.rules import RuleError
 from .secrets.sources import Located, ScanResult, scan_paths
 from .writers.findings_json import findings_document
 from .writers.sarif import sarif_document
@@ -53,19 +57,26 @@ def run_secrets_command(args: argparse.Namespace) -> int:
     except BaselineError as e:
         term.fatal(str(e))
         return EXIT_BAD_INPUT
-    scanner = Scanner()
     tree = ScanResult()
     history: list[Located] = []
-    history_summary = ""
+    history_summary = honoured = ""
     for path in args.paths:
-        scan_paths([path], scanner, tree)
+        try:        # each repository's own gitleaks setup (or --config for all)
+            setup = scanner_for(path, getattr(args, "config", None))
+        except RuleError as e:
+            term.fatal(str(e))
+            return EXIT_BAD_INPUT
+        honoured = honoured or setup.summary()
+        before = len(tree.found)
+        scan_paths([path], setup.scanner, tree)
+        tree.found[before:] = setup.kept(tree.found[before:])
         if args.history:
             try:
-                found = scan_history(path, scanner, progress=_history_progress())
+                found = scan_history(path, setup.scanner, progress=_history_progress())
             except GitError as e:
                 term.fatal(f"--history: {e}")
                 return EXIT_BAD_INPUT
-            history += found.found
+            history += setup.kept(found.found)
             history_summary = f"; history: {found.summary()} in {found.seconds:.1f}s"
     if args.write_baseline:
         write_baseline(args.write_baseline, tree.found + history)
@@ -83,7 +94,7 @@ def run_secrets_command(args: argparse.Namespace) -> int:
         accepted_n = len(tree.found) + len(history) - len(tree_new) - len(history_new)
         lines.append(f"{len(findings)} secret(s) found ({sum(f.status is Status.FAIL for f in findings)} live)"
                      + (f", {accepted_n} accepted by the baseline" if accepted_n else "")
-                     + f"; scanned {tree.summary()}{history_summary}")
+                     + f"; scanned {tree.summary()}{history_summary}{honoured}")
         text = "\n".join(lines)
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")

@@ -60,11 +60,11 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
                                 ['"private_key_id": "abc"']),
     "azure-storage-key": ([j("DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=", r(86, AL + "+/"), "==")], []),
     "azure-api-key": ([j("AZURE_OPENAI_KEY=", r(32, HEX))], ["AZURE_OPENAI_KEY=" + "0" * 32]),
-    "anthropic-api-key": ([j("sk-", "ant-", "api03-", r(93, AL + "-_"))], [j("sk-", "ant-", "api03-", "short")]),
+    "anthropic-api-key": ([j("sk-", "ant-", "api03-", r(93, AL + "-_"), "AA"), j("sk-", "ant-", "admin01-", r(93, AL), "AA")],
+                          [j("sk-", "ant-", "api03-", "short"), j("sk-", "ant-", "api03-", r(93, AL), "x" * 40)]),
     "openai-api-key": ([j("sk-", "proj-", r(56, AL + "-_")), j("sk-", r(20), "T3Blbk", "FJ", r(20))], []),
     "openai-api-key-legacy": ([j("sk-", r(48))], [j("sk-", r(47))]),
     "firebase-web-config": ([j('{apiKey: "AI', "za", r(35, AL + "-_"), '", authDomain: "shop.firebaseapp.com"}')], []),
-    "google-api-key": ([j("GEMINI_KEY=AI", "za", r(35, AL + "-_"))], [j("AI", "za", "short")]),
     "firebase-cloud-messaging-key": ([j("AA", "AA", r(7, AL + "-_"), ":", r(140, AL + "-_"))], []),
     "huggingface-token": ([j("hf", "_", r(34))], [j("hf", "_", "hub")]),
     "replicate-token": ([j("r8", "_", r(37))], []),
@@ -75,7 +75,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "postmark-server-token": ([j("POSTMARK_SERVER_TOKEN=", r(8, HEX), "-", r(4, HEX), "-", r(4, HEX), "-", r(4, HEX), "-",
                                  r(12, HEX))], []),
     "resend-api-key": ([j("r", "e_", r(8), "_", r(24))], ["are_you_sure_about_this_thing_here_ok"]),
-    "slack-token": ([j("xo", "xb-", r(12, "0123456789"), "-", r(24))], []),
     "slack-webhook": ([j("https://hooks.", "slack.com/services/T", r(8, UP), "/B", r(8, UP), "/", r(24))],
                       ["https://hooks.slack.com/services/"]),
     "discord-webhook": ([j("https://discord.com/api/", "webhooks/", r(18, "0123456789"), "/", r(68, AL + "-_"))], []),
@@ -91,6 +90,9 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "generic-secret": ([j('client_password = "', r(20), '"')],
                        ['password = "password123"', 'password = "hunter"', 'api_key = "your-api-key-here"',
                         'PASSWORD_ENV = "LAUNCH_AUDIT_SMTP_PASSWORD"']),       # an env var's name, not a value
+    "generic-secret-xml": ([j("<db.password>", r(20), "</db.password>")], ["<password>${DB_PASSWORD}</password>"]),
+    "generic-secret-xml-attribute": ([j('<add key="StorageAccessKey" value="', r(24), '" />')],
+                                     ['<add key="StorageAccessKey" value="" />']),
     "generic-secret-env": ([j("MY_SERVICE_TOKEN=", r(32))], ["MY_SERVICE_TOKEN=${TOKEN}", "DEBUG_TOKEN=aaaaaaaaaaaa"]),
 }
 

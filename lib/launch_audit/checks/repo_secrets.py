@@ -15,6 +15,8 @@ from ..findings import Status
 from ..secrets.describe import describe
 from ..git import GitError, git
 from ..secrets.history import scan_history
+from ..secrets.repo_setup import ScanSetup, scanner_for
+from ..secrets.rules import RuleError
 from ..secrets.scanner import Scanner
 from ..secrets.sources import Located, ScanResult, scan_paths
 from .base import CheckContext
@@ -34,6 +36,11 @@ def _repo(ctx: CheckContext) -> Path | None:
     return ctx.profile.path(repo.path) if repo and repo.path else None
 
 
+def _setup(repo: Path) -> ScanSetup:
+    """The shipped rules with the repository's own gitleaks setup (a .gitleaks.toml, .gitleaksignore)."""
+    return scanner_for(repo if repo.is_dir() else None)
+
+
 def _findings(ctx: CheckContext, found: list[Located], *, history: bool = False):
     for loc in found:
         status, evidence, location, details = describe(loc, history=history)
@@ -49,12 +56,19 @@ async def check_secrets_in_repo(ctx: CheckContext):
     if not repo.is_dir():
         yield ctx.finding(Status.ERROR, str(repo), "repo.path is not a folder")
         return
-    result: ScanResult = await asyncio.to_thread(scan_paths, [repo], Scanner())
-    ctx.observe("files", result.files)
-    if not result.found:
-        yield ctx.finding(Status.PASS, str(repo), f"no secret in the working tree ({result.summary()})")
+    try:
+        setup = _setup(repo)
+    except RuleError as e:
+        yield ctx.finding(Status.ERROR, str(repo), str(e))
         return
-    for f in _findings(ctx, result.found):
+    result: ScanResult = await asyncio.to_thread(scan_paths, [repo], setup.scanner)
+    ctx.observe("files", result.files)
+    found = setup.kept(result.found)
+    if not found:
+        yield ctx.finding(Status.PASS, str(repo), f"no secret in the working tree ({result.summary()}"
+                          f"{setup.summary()})")
+        return
+    for f in _findings(ctx, found):
         yield f
 
 
@@ -64,16 +78,18 @@ async def check_secrets_in_history(ctx: CheckContext):
         yield ctx.finding(Status.SKIP, ctx.profile.domain, "no repo.path in the profile")
         return
     try:
-        result = await asyncio.to_thread(scan_history, repo, Scanner())
-    except GitError as e:
+        setup = _setup(repo)
+        result = await asyncio.to_thread(scan_history, repo, setup.scanner)
+    except (GitError, RuleError) as e:
         yield ctx.finding(Status.ERROR, str(repo), str(e))
         return
     ctx.observe("blobs", result.files)
-    if not result.found:
-        yield ctx.finding(Status.PASS, str(repo),
-                          f"no secret in any commit of any branch or tag ({result.summary()}, {result.seconds:.1f}s)")
+    found = setup.kept(result.found)
+    if not found:
+        yield ctx.finding(Status.PASS, str(repo), f"no secret in any commit of any branch or tag ({result.summary()}, "
+                          f"{result.seconds:.1f}s{setup.summary()})")
         return
-    for f in _findings(ctx, result.found, history=True):
+    for f in _findings(ctx, found, history=True):
         yield f
 
 

@@ -14,12 +14,15 @@ ROTATE = {
             "never follow the same path",
     "publishable": "publishable by design; make sure it is the key meant for browsers",
     "inactive": "expired; remove it so a fresh one is never committed the same way",
+    "generic": "a random value under a secret's name: if it is a real credential, rotate it {where} now and "
+               "load it from the host's secret store; if not, mark the line `launch-audit: allow`",
 }
 
 
 def status_of(loc: Located) -> str:
-    """Live secrets fail; test-mode, publishable and expired ones warn."""
-    return "fail" if loc.match.kind == "live" else "warn"
+    """Live secrets and random values under a secret's name fail; test-mode, publishable and expired ones
+    warn."""
+    return "fail" if loc.match.is_live else "warn"
 
 
 def describe(loc: Located, *, history: bool = False) -> tuple[str, str, dict[str, Any], dict[str, Any]]:

@@ -96,10 +96,10 @@ def scan_history(repo: Path, scanner: Scanner | None = None, progress=None) -> S
                 continue
             result.files += 1
             result.bytes += len(data)
-            matches = scanner.scan(data)
+            commit, first_path, author, date = origin.get(sha, ("", path, "", ""))
+            matches = scanner.scan(data, path=path, commit=commit)
             if not matches:
                 continue
-            commit, first_path, author, date = origin.get(sha, ("", path, "", ""))
             for m in matches:
                 key = (m.rule_id, m.fingerprint)
                 if key not in found or (date and (not found[key].date or date < found[key].date)):

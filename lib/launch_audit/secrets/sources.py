@@ -51,7 +51,7 @@ class ScanResult:
             return
         self.files += 1
         self.bytes += len(data)
-        self.found += [Located(path, m, **where) for m in scanner.scan(data)]
+        self.found += [Located(path, m, **where) for m in scanner.scan(data, path=path)]
 
     def summary(self) -> str:
         skipped = ""
