@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _demo import start_shop  # noqa: E402
-from launch_audit.audit import run_audit  # noqa: E402
+from _library_run import run_audit  # noqa: E402
 from launch_audit.workbook.pipeline import default_workers, run_pipeline  # noqa: E402
 
 

@@ -27,6 +27,7 @@ class RawServer:
     port: int = 0
     connections: int = 0
     arrivals: list[float] = field(default_factory=list)
+    peers: list[int] = field(default_factory=list)          # the client port of each connection, in order
 
     def __post_init__(self) -> None:
         self._loop = asyncio.new_event_loop()
@@ -39,6 +40,7 @@ class RawServer:
         async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             self.connections += 1
             self.arrivals.append(time.monotonic())
+            self.peers.append((writer.get_extra_info("peername") or ("", 0))[1])
             try:
                 await self.handler(reader, writer)
             except (ConnectionError, asyncio.CancelledError, asyncio.IncompleteReadError):
@@ -53,6 +55,22 @@ class RawServer:
 
         self._loop.run_until_complete(start())
         self._loop.run_forever()
+
+    def settled_connections(self, timeout_s: float = 5.0) -> int:
+        """The connections so far, once every earlier one has surely been counted: a marker connection of
+        our own queues behind them (accepts are taken in order) and is waited for, then not counted. No
+        fixed sleep decides that "nothing arrived"."""
+        with socket.create_connection((self.address, self.port), timeout=timeout_s) as marker:
+            mine = marker.getsockname()[1]
+            deadline = time.monotonic() + timeout_s
+            while mine not in self.peers:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{self.address}:{self.port} never accepted the marker connection")
+                time.sleep(0.005)
+        i = self.peers.index(mine)
+        del self.peers[i], self.arrivals[i]
+        self.connections -= 1
+        return i
 
     def start(self) -> RawServer:
         self._thread.start()

@@ -21,7 +21,7 @@ LAYERS = [
     {"mailauth", "monitoring", "secrets", "redteam", "writers", "reaudit", "term"},
     {"checks"},
     {"run_record", "run_folder"},
-    {"audit", "workbook"},
+    {"workbook"},
     {"mailer", "cli_secrets"},
     {"cli", "__main__", "demo"},
 ]

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from launch_audit.audit import run_audit
 from launch_audit.cli import main
-from launch_audit.profile_loader import load_profile
 from launch_audit.run_folder import RunFolder
 from tests.helpers import short_window_profile
 
@@ -26,14 +24,11 @@ def _all_text(folder: Path) -> str:
 
 
 def test_run_writes_a_complete_run_folder_and_leaks_no_secret(tmp_path, shop):
-    demo_profile = load_profile(short_window_profile(shop, tmp_path))
-    # make the profile resolve every credential, as later stages will
-    for user in (demo_profile.api.users.a, demo_profile.api.users.b):
-        demo_profile.secret(user.token_env), demo_profile.secret(user.password_env)
-    result = run_audit(demo_profile, tmp_path)
-    run_dir = result.run_dir
+    # the one run path: `launch-audit run` through the workbook (stages 2 and 6 keep it short)
+    profile = short_window_profile(shop, tmp_path)
+    assert main(["run", str(profile), "--out", str(tmp_path), "--stages", "2,6"]) in (0, 1)
+    run_dir = (tmp_path / "demo-shop" / "latest").resolve()
     assert {p.name for p in run_dir.iterdir()} >= {"findings.json", "findings.csv", "findings.sarif", "run.json"}
-    assert (tmp_path / "demo-shop" / "latest").resolve() == run_dir
     assert not list((tmp_path / "demo-shop").glob(".*.partial"))
     doc = json.loads((run_dir / "findings.json").read_text())
     assert doc["client"] == "demo-shop" and doc["run_id"] == run_dir.name

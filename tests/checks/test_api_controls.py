@@ -13,7 +13,7 @@ import time
 import pytest
 from launch_audit.checks import catalog
 from launch_audit.checks.abuse_controls import burst_cap, judge_enumeration
-from launch_audit.checks.api_auth import judge_authn, judge_bfla, judge_unauth
+from launch_audit.checks.api_auth import Read, Write, judge_authn, judge_bfla, judge_bola_read, judge_bola_write, judge_unauth
 from launch_audit.checks.api_calls import alg_none, fill, jwt_parts, tampered
 from launch_audit.checks.api_inventory import normalize, operations
 from launch_audit.checks.browser_trust import cookie_problems, judge_cors, origin_variants
@@ -372,3 +372,72 @@ def test_forged_token_verdicts(answers, verdict):
     assert status is verdict
     if verdict is Status.FAIL:
         assert details["accepted"] == [label for label, _, let_in, _ in answers if let_in]
+
+
+def _read(other="3001", status=403, granted=False, found=(), same=False, comparable=True):
+    return Read(other, f"GET https://api/orders/{other}", status, granted, f"{status} …", found, same, comparable)
+
+
+OWN = ("2001", 200, True, "200 {…}")
+
+
+@pytest.mark.parametrize("own, reads, verdict, says", [
+    (OWN, [_read(), _read("3002", 404)], Status.PASS, "refused to A (403, 404)"),
+    (OWN, [_read(status=200, granted=True, found=("b@example.org",))], Status.FAIL, "B's data in the answer (b@"),
+    (OWN, [_read(status=200, granted=True, same=True)], Status.FAIL, "the answer B's own token gets"),
+    # nothing known of B's data: a 2xx is taken as the leak it most likely is, and says what would prove it
+    (OWN, [_read(status=200, granted=True, comparable=False)], Status.FAIL, "give user B a token"),
+    (OWN, [_read(status=200, granted=True)], Status.WARN, "without B's data"),
+    (OWN, [_read(), _read("3002", 500)], Status.ERROR, "cannot tell a refusal from a broken endpoint"),
+    # a leak outweighs a broken read of another id
+    (OWN, [_read("3002", 500), _read(status=200, granted=True, same=True)], Status.FAIL, "3001"),
+    (("2001", 500, False, "500 oops"), [], Status.ERROR, "cannot tell protection from a broken endpoint"),
+])
+def test_judge_bola_read(own, reads, verdict, says):
+    status, evidence, details = judge_bola_read("order", "GET https://api/orders/{order}", own, reads)
+    assert status is verdict and says in evidence, evidence
+    if status is Status.FAIL:
+        assert details["ids"] == [r.other for r in reads if r.granted]
+
+
+def _write(status=403, read_back=True, changed=False):
+    return Write("PUT https://api/addresses/4002", status, f"{status} …", read_back, changed, "200 {new}",
+                 "B's old values were sent back with B's token (204)")
+
+
+@pytest.mark.parametrize("own, write, verdict, says", [
+    (("4001", 204, ""), _write(), Status.PASS, "left B's address as it was"),
+    # a 204 to a write with nothing changed: accepted but harmless, said so
+    (("4001", 204, ""), _write(204), Status.PASS, "it answered 204, but nothing changed"),
+    (("4001", 204, ""), _write(204, changed=True), Status.FAIL, "B's old values were sent back"),
+    (("4001", 204, ""), _write(204, read_back=False), Status.WARN, "confirm by hand"),
+    (("4001", 204, ""), _write(403, read_back=False), Status.PASS, "refused (403)"),
+    (("4001", 204, ""), _write(502), Status.ERROR, "neither a refusal nor access"),
+    (("4001", 401, "401 expired"), _write(), Status.ERROR, "401 expired: cannot tell protection"),
+])
+def test_judge_bola_write(own, write, verdict, says):
+    status, evidence, _ = judge_bola_write("address", "4002", own, write)
+    assert status is verdict and says in evidence, evidence
+
+
+from launch_audit.checks.api_inventory import judge_undeclared  # noqa: E402
+from launch_audit.checks.error_tracking import judge_error_tracking  # noqa: E402
+
+
+@pytest.mark.parametrize("never, probe, says, probed", [
+    ("its path names a state change (seed)", True, "Never called: its path names a state change (seed)", False),
+    (None, True, "S1.unauth_access sends it one request", True),
+    (None, False, "Not called (scope.probe_discovered is false)", False),
+])
+def test_judge_undeclared(never, probe, says, probed):
+    status, evidence, details = judge_undeclared("GET", "/api/setup", "https://api/openapi.json", never, probe)
+    assert status is Status.WARN and says in evidence and details["probed"] is probed, evidence
+
+
+@pytest.mark.parametrize("hits, verdict, says", [
+    (["Sentry (in https://shop/app.js)"], Status.PASS, "seen in the frontend: Sentry"),
+    ([], Status.MANUAL, "no error-tracking SDK seen (looked at 3 scripts)"),
+])
+def test_judge_error_tracking(hits, verdict, says):
+    status, evidence, _ = judge_error_tracking(hits, "looked at 3 scripts")
+    assert status is verdict and says in evidence, evidence

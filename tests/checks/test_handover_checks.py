@@ -52,3 +52,51 @@ async def test_hardened_handover_is_complete(hardened_profile, stage2_runs):
 async def test_without_stage_2_the_map_is_missing(demo_profile, tmp_path):
     [f] = await run_checks(demo_profile, [catalog.get("S7.dns_map")], shared=_with_run_dir(tmp_path))
     assert f.status is Status.FAIL and "no stage 2 results" in f.evidence
+
+
+from launch_audit.checks.handover_checks import (judge_alert_contacts, judge_dns_map, judge_env_inventory,  # noqa: E402
+                                                 judge_runbooks)
+
+
+@pytest.mark.parametrize("dns_map, subdomains, mail, verdict, says", [
+    (None, 0, [], Status.FAIL, "no stage 2 results in this run"),
+    ({}, 0, [], Status.FAIL, "recorded no DNS records"),
+    ({"shop.test": {"A": ["127.0.0.1"], "MX": ["mail"]}}, 2, ["spf", "dmarc"], Status.PASS,
+     "1 hosts, 2 records; 2 live names under the domain; mail setup (SPF, DMARC)"),
+])
+def test_judge_dns_map(dns_map, subdomains, mail, verdict, says):
+    status, evidence, _ = judge_dns_map(dns_map, subdomains, mail)
+    assert status is verdict and says in evidence, evidence
+
+
+@pytest.mark.parametrize("listed, prod, verdict, says", [
+    ([], [], Status.FAIL, "no production env var"),
+    ([("STRIPE_KEY", "Ana", "payments")], [], Status.PASS, "1 production env vars"),
+    ([("STRIPE_KEY", "", "payments")], [], Status.FAIL, "STRIPE_KEY (owner)"),
+    ([("STRIPE_KEY", "Ana", "payments")], ["STRIPE_KEY", "DB_URL"], Status.FAIL, "not in the inventory: DB_URL"),
+    ([], ["DB_URL"], Status.FAIL, "not in the inventory: DB_URL"),
+])
+def test_judge_env_inventory(listed, prod, verdict, says):
+    status, evidence, _ = judge_env_inventory(listed, prod)
+    assert status is verdict and says in evidence, evidence
+
+
+@pytest.mark.parametrize("named, in_repo, verdict, says", [
+    ({"rotate keys": "docs/rotate.md", "roll back": None}, {}, Status.FAIL, "no runbook to roll back"),
+    ({"rotate keys": "docs/rotate.md"}, {"rotate keys": False}, Status.WARN, "rotate keys (docs/rotate.md)"),
+    ({"rotate keys": "https://wiki/rotate"}, {"rotate keys": None}, Status.PASS, "runbooks"),
+    ({"rotate keys": "docs/rotate.md"}, {"rotate keys": True}, Status.PASS, "runbooks"),
+])
+def test_judge_runbooks(named, in_repo, verdict, says):
+    status, evidence, _ = judge_runbooks(named, in_repo)
+    assert status is verdict and says in evidence, evidence
+
+
+@pytest.mark.parametrize("contacts, verdict, says", [
+    ([], Status.FAIL, "nobody is named"),
+    ([("Ana", "open the status page"), ("Ben", "  ")], Status.FAIL, "no first action written for Ben"),
+    ([("Ana", "open the status page")], Status.PASS, "1 alert contact(s)"),
+])
+def test_judge_alert_contacts(contacts, verdict, says):
+    status, evidence, _ = judge_alert_contacts(contacts)
+    assert status is verdict and says in evidence, evidence

@@ -447,7 +447,7 @@ class HostileSite:
 
     @property
     def outside_connections(self) -> int:
-        return sum(s.connections for s in self.outside)
+        return sum(s.settled_connections() for s in self.outside)
 
     def __enter__(self) -> HostileSite:
         self.folder.mkdir(parents=True, exist_ok=True)

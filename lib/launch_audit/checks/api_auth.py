@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -228,6 +230,86 @@ def signing_key_finding(ctx: CheckContext, token: str) -> Finding:
                        details={"tried": tried})
 
 
+@dataclass(frozen=True)
+class Read:
+    """A's token on one of B's ids, as the pure judge sees it."""
+
+    other: str                      # B's id
+    where: str                      # "GET https://…/orders/3001"
+    status: int
+    granted: bool
+    excerpt: str
+    found: tuple[str, ...] = ()     # B's data in the answer (derived markers)
+    same: bool = False              # exactly what B's own token reads there
+    comparable: bool = True         # anything known of B's data to compare with
+
+
+def judge_bola_read(resource: str, where: str, own: tuple[str, int, bool, str],
+                    reads: list[Read]) -> tuple[Status, str, dict]:
+    """Pure: A's own object must answer (else nothing can be told apart); then B's data in an answer to A
+    is a leak, an answer without it is a question, a 5xx is neither, and refusals of all pass."""
+    own_id, own_status, own_granted, own_excerpt = own
+    if not own_granted:
+        return (Status.ERROR, f"A's own {resource} {own_id} answers {own_excerpt}: cannot tell protection from a "
+                "broken endpoint", {})
+    leaks = [x for x in reads if x.granted and (x.found or x.same or not x.comparable)]
+    if leaks:
+        x = leaks[0]
+        found = list(x.found) or (["the answer B's own token gets"] if x.same else [])
+        proof = (f"B's data in the answer ({', '.join(found)})" if found
+                 else "2xx (nothing known of B's data to compare: give user B a token)")
+        return (Status.FAIL, f"user A reads user B's {resource} {x.other}: {x.where} with A's token → {x.status}, "
+                f"{proof}. Check the owner on every object lookup", {"ids": [y.other for y in leaks], "markers": found})
+    unclear = [x for x in reads if x.granted]
+    if unclear:
+        return (Status.WARN, f"A's token on B's {resource} {unclear[0].other} answers {unclear[0].status} without "
+                "B's data: check by hand what it returns", {})
+    broken = [x for x in reads if x.status >= 500]
+    if broken:                  # a server error is neither a refusal nor access
+        return (Status.ERROR, f"{where}: A's token on B's {resource} {broken[0].other} → {broken[0].excerpt}: cannot "
+                "tell a refusal from a broken endpoint", {})
+    return (Status.PASS, f"{where}: B's {resource} refused to A ({', '.join(str(x.status) for x in reads)}); A's own "
+            f"works ({own_status})", {})
+
+
+@dataclass(frozen=True)
+class Write:
+    """A's token writing B's object, and what B's own read-back showed."""
+
+    where: str
+    status: int
+    excerpt: str
+    read_back: bool                 # B's object was read with B's token before and after
+    changed: bool = False
+    after: str = ""                 # an excerpt of B's read after the write
+    restored: str = ""              # how B's values were put back
+
+
+def judge_bola_write(resource: str, other: str, own: tuple[str, int, str], w: Write) -> tuple[Status, str, dict]:
+    """Pure: judged by its effect on B's object, never by the reply alone (a 204 has no body)."""
+    own_id, own_status, own_excerpt = own
+    if not 200 <= own_status < 300:
+        return (Status.ERROR, f"A's own {resource} {own_id} answers {own_excerpt}: cannot tell protection from a "
+                "broken endpoint", {})
+    if w.status >= 500:
+        return (Status.ERROR, f"{w.where} with A's token → {w.excerpt}: a server error is neither a refusal nor "
+                "access; cannot judge", {})
+    if not w.read_back:
+        if 200 <= w.status < 300:
+            return (Status.WARN, f"{w.where} with A's token → {w.status}: the write to B's {resource} was accepted; "
+                    f"no GET of {resource} (or no token for B) to read its effect back: confirm by hand whether B's "
+                    "object changed", {})
+        return (Status.PASS, f"{w.where}: A's write to B's {resource} refused ({w.status}); A's own works "
+                f"({own_status})", {})
+    if w.changed:
+        return (Status.FAIL, f"user A changes user B's {resource} {other}: {w.where} with A's token → {w.status}, and "
+                f"B's own read of it changed ({w.after}). Check the owner on every write; {w.restored}",
+                {"ids": [other], "status": w.status})
+    accepted = f" (it answered {w.status}, but nothing changed)" if 200 <= w.status < 300 else ""
+    return (Status.PASS, f"{w.where}: A's write left B's {resource} as it was, read back with B's token "
+            f"({w.status}){accepted}; A's own works ({own_status})", {})
+
+
 async def check_bola(ctx: CheckContext):
     api = ctx.profile.api
     endpoints = [e for e in _endpoints(ctx, "user", "admin") if e.resource]
@@ -267,11 +349,8 @@ async def _bola_read(ctx: CheckContext, ep, token: str, b_token: str | None, the
     api, b = ctx.profile.api, ctx.profile.api.users.b
     own = values_for(ctx.profile, "a")
     control = await call(ctx, ep, token=token, values=own)
-    if not granted(control):
-        return ctx.finding(Status.ERROR, ep.name, f"A's own {ep.resource} {own.get(ep.resource)} answers "
-                           f"{excerpt(control)}: cannot tell protection from a broken endpoint")
-    leaks, unclear, refused = [], [], []
-    for other in theirs:
+    reads = []
+    for other in theirs if granted(control) else []:
         values = values_for(ctx.profile, "a", **{ep.resource: other})
         reference = None
         if b_token:                          # what B's own token reads there: the data a leak would show
@@ -280,33 +359,15 @@ async def _bola_read(ctx: CheckContext, ep, token: str, b_token: str | None, the
         markers = derive([_json(reference.text)] if reference else [], [_json(control.text)], b.email, [], b.markers)
         url = api.url(fill(ep.path, values))
         resp = await call(ctx, ep, token=token, values=values)
-        if granted(resp):
-            found = leaked(resp.text, markers, sent=[url])
-            same = reference is not None and resp.text.strip() == reference.text.strip()
-            if found or same or not (markers or reference):
-                leaks.append((other, resp, found or (["the answer B's own token gets"] if same else [])))
-            else:
-                unclear.append((other, resp))
-        else:
-            refused.append((other, resp))
-    if leaks:
-        other, resp, found = leaks[0]
-        where = f"{ep.method} {api.url(fill(ep.path, values_for(ctx.profile, 'a', **{ep.resource: other})))}"
-        proof = (f"B's data in the answer ({', '.join(found)})" if found
-                 else "2xx (nothing known of B's data to compare: give user B a token)")
-        return ctx.finding(Status.FAIL, ep.name, f"user A reads user B's {ep.resource} {other}: {where} with A's "
-                           f"token → {resp.status}, {proof}. Check the owner on every object lookup",
-                           details={"ids": [x[0] for x in leaks], "markers": found})
-    if unclear:
-        return ctx.finding(Status.WARN, ep.name, f"A's token on B's {ep.resource} {unclear[0][0]} answers "
-                           f"{unclear[0][1].status} without B's data: check by hand what it returns")
-    where = f"{ep.method} {api.url(ep.path)}"
-    broken = [(other, r) for other, r in refused if r.status >= 500]
-    if broken:                  # a server error is neither a refusal nor access
-        return ctx.finding(Status.ERROR, ep.name, f"{where}: A's token on B's {ep.resource} {broken[0][0]} → "
-                           f"{excerpt(broken[0][1], 100)}: cannot tell a refusal from a broken endpoint")
-    return ctx.finding(Status.PASS, ep.name, f"{where}: B's {ep.resource} refused to A "
-                       f"({', '.join(str(r.status) for _, r in refused)}); A's own works ({control.status})")
+        let_in = granted(resp)
+        reads.append(Read(other, f"{ep.method} {url}", resp.status, let_in, excerpt(resp, 100),
+                          tuple(leaked(resp.text, markers, sent=[url])) if let_in else (),
+                          let_in and reference is not None and resp.text.strip() == reference.text.strip(),
+                          bool(markers or reference)))
+    status, evidence, details = judge_bola_read(
+        ep.resource, f"{ep.method} {api.url(ep.path)}",
+        (own.get(ep.resource), control.status, granted(control), excerpt(control)), reads)
+    return ctx.finding(status, ep.name, evidence, details=details)
 
 
 async def _bola_write(ctx: CheckContext, ep, token: str, b_token: str | None, other: str) -> Finding:
@@ -319,9 +380,10 @@ async def _bola_write(ctx: CheckContext, ep, token: str, b_token: str | None, ot
     theirs = values_for(ctx.profile, "a", **{ep.resource: other})
     where = f"{ep.method} {api.url(fill(ep.path, theirs))}"
     control = await call(ctx, ep, token=token, values=own, label=f"A's own {ep.resource} to {ep.name}")
+    verdict = partial(judge_bola_write, ep.resource, other, (own.get(ep.resource), control.status, excerpt(control)))
     if not 200 <= control.status < 300:
-        return ctx.finding(Status.ERROR, ep.name, f"A's own {ep.resource} {own.get(ep.resource)} answers "
-                           f"{excerpt(control)}: cannot tell protection from a broken endpoint")
+        status, evidence, details = verdict(Write(where, 0, "", read_back=False))
+        return ctx.finding(status, ep.name, evidence, details=details)
     reader = next((e for e in api.endpoints if e.resource == ep.resource and e.method == "GET"
                    and not e.changes_state), None)
     before = None
@@ -330,26 +392,15 @@ async def _bola_write(ctx: CheckContext, ep, token: str, b_token: str | None, ot
         before = first.text if granted(first) else None
     body = _distinct(fill(ep.body, theirs), before)
     resp = await call(ctx, ep, token=token, values=theirs, body=body, label=f"A's token writing B's {ep.resource}")
-    if resp.status >= 500:
-        return ctx.finding(Status.ERROR, ep.name, f"{where} with A's token → {excerpt(resp, 100)}: a server error "
-                           "is neither a refusal nor access; cannot judge")
-    if before is None or reader is None or not b_token:
-        if 200 <= resp.status < 300:
-            return ctx.finding(Status.WARN, ep.name, f"{where} with A's token → {resp.status}: the write to B's "
-                               f"{ep.resource} was accepted; no GET of {ep.resource} (or no token for B) to read its "
-                               "effect back: confirm by hand whether B's object changed")
-        return ctx.finding(Status.PASS, ep.name, f"{where}: A's write to B's {ep.resource} refused ({resp.status}); "
-                           f"A's own works ({control.status})")
-    after = await call(ctx, reader, token=b_token, values=mine, active=False, label=f"B's own {ep.resource}, again")
-    changed = granted(after) and after.text != before
-    if changed:
-        restored = await _put_back(ctx, ep, b_token, mine, before)
-        return ctx.finding(Status.FAIL, ep.name, f"user A changes user B's {ep.resource} {other}: {where} with A's "
-                           f"token → {resp.status}, and B's own read of it changed ({excerpt(after, 80)}). Check the "
-                           f"owner on every write; {restored}", details={"ids": [other], "status": resp.status})
-    accepted = f" (it answered {resp.status}, but nothing changed)" if 200 <= resp.status < 300 else ""
-    return ctx.finding(Status.PASS, ep.name, f"{where}: A's write left B's {ep.resource} as it was, read back with "
-                       f"B's token ({resp.status}){accepted}; A's own works ({control.status})")
+    write = Write(where, resp.status, excerpt(resp, 100), read_back=before is not None and resp.status < 500)
+    if write.read_back:
+        after = await call(ctx, reader, token=b_token, values=mine, active=False,
+                           label=f"B's own {ep.resource}, again")
+        changed = granted(after) and after.text != before
+        restored = await _put_back(ctx, ep, b_token, mine, before) if changed else ""  # type: ignore[arg-type]
+        write = replace(write, changed=changed, after=excerpt(after, 80), restored=restored)
+    status, evidence, details = verdict(write)
+    return ctx.finding(status, ep.name, evidence, details=details)
 
 
 def _distinct(body: Any, before: str | None) -> Any:

@@ -157,6 +157,21 @@ async def _site_paths(ctx: CheckContext) -> tuple[list[str], int, list[str]]:
     return robots, sitemap_count, named
 
 
+def judge_undeclared(method: str, path: str, doc_url: str, never: str | None,
+                     probe_discovered: bool) -> tuple[Status, str, dict]:
+    """Pure: a documented operation the profile does not declare is a warning to declare it (or remove
+    it), saying whether this run touches it and why not."""
+    if never:
+        touched = f"never called: {never}"
+    elif probe_discovered:
+        touched = "S1.unauth_access sends it one request without credentials (scope.probe_discovered)"
+    else:
+        touched = "not called (scope.probe_discovered is false)"
+    return (Status.WARN, f"{doc_url} documents {method} {path}, which the profile does not declare: add it to "
+            "api.endpoints (with its auth and side_effects) so stage 4 tests it, or remove it from the API. "
+            f"{touched[0].upper() + touched[1:]}", {"source": "openapi", "probed": never is None and probe_discovered})
+
+
 async def check_endpoint_inventory(ctx: CheckContext):
     api = ctx.profile.api
     declared = {(e.method, normalize(e.path)) for e in (api.endpoints if api else [])}
@@ -170,17 +185,9 @@ async def check_endpoint_inventory(ctx: CheckContext):
     values = values_for(ctx.profile)
     for method, path in missing:
         never = probe_refusal(method, path, words.get((method, path), ""), values)
-        if never:
-            touched = f"never called: {never}"
-        elif ctx.profile.scope.probe_discovered:
-            touched = "S1.unauth_access sends it one request without credentials (scope.probe_discovered)"
-        else:
-            touched = "not called (scope.probe_discovered is false)"
-        yield ctx.finding(Status.WARN, f"{method} {path}",
-                          f"{doc_url} documents {method} {path}, which the profile does not declare: add it to "
-                          "api.endpoints (with its auth and side_effects) so stage 4 tests it, or remove it from "
-                          f"the API. {touched[0].upper() + touched[1:]}",
-                          details={"source": "openapi", "probed": never is None and ctx.profile.scope.probe_discovered})
+        status, evidence, details = judge_undeclared(method, path, doc_url or "", never,
+                                                     ctx.profile.scope.probe_discovered)
+        yield ctx.finding(status, f"{method} {path}", evidence, details=details)
     declared_paths = {p for _, p in declared}
     undeclared_named = [p for p in named if normalize(p) not in declared_paths]
     summary = [f"{len(declared)} declared", f"{len(documented)} in the OpenAPI document" if doc_url else

@@ -52,17 +52,20 @@ async def _frontend_evidence(ctx: CheckContext) -> tuple[list[str], str]:
     return hits, f"looked at {page_url} and {len(seen) - 1} of its scripts"
 
 
+def judge_error_tracking(hits: list[str], looked: str) -> tuple[Status, str, dict]:
+    """Pure: an SDK seen in the frontend passes (with what to confirm); nothing seen is for the consultant."""
+    if hits:
+        return (Status.PASS, "seen in the frontend: " + "; ".join(hits) + ". Confirm that sensitive fields are "
+                "scrubbed (attest S6.error_tracking to record it).", {"evidence": hits})
+    return (Status.MANUAL, f"no error-tracking SDK seen ({looked}); if errors are tracked server side, attest it: "
+            "attest: {S6.error_tracking: {ok: true, note: ...}}", {})
+
+
 async def check_error_tracking(ctx: CheckContext):
     attested = attested_finding(ctx)
     if attested is not None:
         yield attested
         return
     hits, looked = ([], "no network in this run") if ctx.net is None else await _frontend_evidence(ctx)
-    if hits:
-        yield ctx.finding(Status.PASS, ctx.profile.canonical, "seen in the frontend: " + "; ".join(hits)
-                          + ". Confirm that sensitive fields are scrubbed (attest S6.error_tracking to record it).",
-                          details={"evidence": hits})
-        return
-    yield ctx.finding(Status.MANUAL, ctx.profile.client,
-                      f"no error-tracking SDK seen ({looked}); if errors are tracked server side, attest it: "
-                      f"attest: {{S6.error_tracking: {{ok: true, note: ...}}}}")
+    status, evidence, details = judge_error_tracking(hits, looked)
+    yield ctx.finding(status, ctx.profile.canonical if hits else ctx.profile.client, evidence, details=details)

@@ -1,6 +1,6 @@
-"""The checks straight from the library, without notebooks: the path benchmarks compare the notebooks with
-(`benchmarks/pipeline.py`) and tests use to get a run folder quickly. `launch-audit run` goes through the
-workbook (workbook/pipeline.py); both write the run folder through run_record.py."""
+"""The checks straight from the library, without notebooks: what `pipeline.py` compares the notebooks with.
+Not a run path of the tool: `launch-audit run` goes through the workbook (workbook/pipeline.py) only. This
+writes the same run folder through run_record.py, so the two are comparable."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .checks.base import Check
-from .checks.runner import EventHook, run_checks
-from .findings import Finding
-from .net import Network
-from .profile import Profile
-from .run_folder import RunFolder
-from .run_record import run_metadata, select_checks, write_findings_files, write_json
+from launch_audit.checks.base import Check
+from launch_audit.checks.runner import EventHook, run_checks
+from launch_audit.findings import Finding
+from launch_audit.net import Network
+from launch_audit.profile import Profile
+from launch_audit.run_folder import RunFolder
+from launch_audit.run_record import run_metadata, select_checks, write_findings_files, write_json
 
 
 @dataclass
