@@ -35,6 +35,8 @@ async def run_check(check: Check, profile: Profile, net: Network | None, shared:
         return [ctx.finding(Status.SKIP, profile.domain, "active probe: the profile's scope.allow_active is false")]
     findings: list[Finding] = []
     started = time.perf_counter()
+    if ctx.net is not None:
+        ctx.net.deadline = time.monotonic() + timeout_s
     try:
         async with asyncio.timeout(timeout_s):
             async for finding in check.run(ctx):

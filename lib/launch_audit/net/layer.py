@@ -11,6 +11,7 @@ import asyncio
 import email.utils
 import http.cookiejar
 import json as _json
+import re
 import ssl
 import time
 import zlib
@@ -34,12 +35,16 @@ from .transport import ResolvingBackend, ResolvingTransport
 from .watch import TargetWatch
 from .watch_record import WATCH_FOLDER, ProbeRecord, WatchStore
 
+# the longest Retry-After a request waits out. (A per-minute limit's full window, 65 s, waits for the shared
+# budgets of issue 19: until no check trips the shop's limits itself, waiting a minute per trip slows every run.)
+THROTTLE_WAIT_S = 15.0
 USER_AGENT = "launch-audit/0.1 (pre-launch security audit; authorised by the site owner)"
 _CHUNK = 65536
 
 
 class Network:
-    def __init__(self, profile: Profile, *, max_throttle_wait_s: float = 15.0, run_dir: Path | None = None) -> None:
+    def __init__(self, profile: Profile, *, max_throttle_wait_s: float = THROTTLE_WAIT_S,
+                 run_dir: Path | None = None) -> None:
         net = profile.network
         self.profile = profile
         self.timeout_s = net.timeout_s
@@ -142,6 +147,8 @@ class CheckNet:
         self.dns = CountedResolver(net.resolver, self.observed)
         # the target's logs (and its WAF) can tell which check sent a request
         self.user_agent = f"{USER_AGENT[:-1]}; check {check_id})" if check_id else USER_AGENT
+        # when the check's own time runs out (monotonic; set by the runner): a wait it cannot absorb is not begun
+        self.deadline: float | None = None
 
     async def _admit(self, host: str, active: bool, changes_state: tuple[str, str] | None = None) -> None:
         self.net.scope.require(host, active=active, changes_state=changes_state)
@@ -196,12 +203,27 @@ class CheckNet:
             self.observed["http answers"] += 1
             if resp.status != 429 or expect_throttle:
                 return resp
-            wait = retry_after_seconds(resp.headers.get("retry-after"))
-            if wait is None or wait > self.net.max_throttle_wait_s or attempt == 2:
+            wait = throttle_wait(resp.headers)
+            why = self._cannot_wait(wait, attempt)
+            if why:
                 after = f" (Retry-After: {resp.headers.get('retry-after')})" if resp.headers.get("retry-after") else ""
-                raise Throttled(f"throttled by the target: 429 from {parts.hostname}{after}", host=parts.hostname)
-            await asyncio.sleep(wait)
+                raise Throttled(f"throttled by the target: 429 from {parts.hostname}{after}; {why}",
+                                host=parts.hostname)
+            await asyncio.sleep(wait)       # a 429 this check did not mean to cause: wait it out, then resume
         raise AssertionError("unreachable")
+
+    def _cannot_wait(self, wait: float | None, attempt: int) -> str:
+        """Why a 429 cannot be waited out here ("" when it can): no stated wait, longer than a limit's
+        window, past the check's deadline, or the third 429 in a row."""
+        if wait is None:
+            return "it says no Retry-After or RateLimit-Reset to wait for"
+        if wait > self.net.max_throttle_wait_s:
+            return f"its {wait:g} s wait is longer than this run waits ({self.net.max_throttle_wait_s:g} s)"
+        if self.deadline is not None and time.monotonic() + wait + self.net.timeout_s > self.deadline:
+            return f"the check's deadline cannot absorb a {wait:g} s wait"
+        if attempt == 2:
+            return "still throttled after waiting twice"
+        return ""
 
     async def get(self, url: str, **kw: object) -> HttpResponse:
         return await self.request("GET", url, **kw)  # type: ignore[arg-type]
@@ -380,6 +402,21 @@ def _first_line(e: BaseException) -> str:
     return (str(e).splitlines() or [""])[0][:300]
 
 
+def throttle_wait(headers) -> float | None:
+    """How long a 429 asks us to wait: Retry-After, else the RateLimit headers' reset (IETF draft
+    `RateLimit-Reset: 20` or `RateLimit: limit=5, remaining=0, reset=20`; `X-RateLimit-Reset` as seconds
+    or, when it is a Unix time, until then)."""
+    wait = retry_after_seconds(headers.get("retry-after"))
+    if wait is not None:
+        return wait
+    combined = re.search(r"\breset=(\d+)", headers.get("ratelimit") or "")
+    for raw in (headers.get("ratelimit-reset"), combined.group(1) if combined else None, headers.get("x-ratelimit-reset")):
+        if raw and raw.strip().isdigit():
+            value = float(raw.strip())
+            return max(0.0, value - time.time()) if value > 1_000_000_000 else value
+    return None
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
     if not value:
@@ -396,4 +433,4 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
-__all__ = ["Network", "CheckNet", "retry_after_seconds"]
+__all__ = ["Network", "CheckNet", "retry_after_seconds", "throttle_wait"]
