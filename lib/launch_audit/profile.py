@@ -226,6 +226,14 @@ class Api(Strict):
     endpoints: list[Endpoint] = Field(default_factory=list)
     allowed_origins: list[HttpUrl] = Field(default_factory=list)
     rate_limits: dict[Literal["login", "chat", "password_reset"], Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
+    # whom each declared limit counts: the client (per address: every account of ours shares it) or each account
+    rate_limits_per: dict[Literal["login", "chat", "password_reset"], Literal["client", "account"]] = Field(
+        default_factory=dict)
+
+    def limit_counts(self, kind: str) -> str:
+        """"client" or "account": login and reset limits are counted per client unless declared per account
+        (counting every account of ours together never trips either); chat limits per account."""
+        return self.rate_limits_per.get(kind, "account" if kind == "chat" else "client")  # type: ignore[call-overload]
 
     @model_validator(mode="after")
     def _unique_names(self) -> Api:
@@ -264,6 +272,9 @@ class Chat(Strict):
     # stage 5 talks as this account (a customer whose chat limit is raised for the audit window, so the
     # probe set is not cut short and stage 4's rate-limit probe on user A stays meaningful); default: user A
     token_env: EnvName | None = None
+    # the shop lifted this account's chat limit for the audit window: its messages take no slot of
+    # api.rate_limits.chat (every other account's do)
+    exempt_from_limit: bool = False
     reply_field: str = "reply"
     tool_calls_field: str | None = None
     conversation_field: str | None = "conversation_id"   # echoed back between turns when the reply has it

@@ -400,7 +400,9 @@ api:
     - {{name: hook, method: POST, path: /webhooks/stripe, auth: signature, kind: webhook,
        signature: {{scheme: stripe, secret_env: HOSTILE_WHSEC}}}}
   allowed_origins: [https://www.{DOMAIN}]
-  rate_limits: {{login: 10, chat: 30, password_reset: 5}}
+  # what this shop allows (it enforces nothing; the run keeps these itself): enough for one run's checks
+  rate_limits: {{login: 30, chat: 300, password_reset: 20}}
+  rate_limits_per: {{login: account, password_reset: account}}
 chat:
   endpoint: chat
   reply_field: reply

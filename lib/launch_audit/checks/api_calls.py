@@ -91,7 +91,8 @@ def auth_headers(profile: Profile, token: str | None) -> dict[str, str]:
 
 async def call(ctx: CheckContext, endpoint, *, token: str | None = None, values: dict[str, str] | None = None,
                body: Any = None, content: bytes | None = None, headers: dict[str, str] | None = None,
-               active: bool = True, expect_throttle: bool = False, label: str | None = None) -> HttpResponse:
+               active: bool = True, expect_throttle: bool = False, limit_probe: bool = False,
+               label: str | None = None) -> HttpResponse:
     """One request to a declared endpoint. ``body`` replaces the declared body; ``content`` sends raw bytes.
     Whether it could change state is the endpoint's declared side effects (the network layer refuses such a
     request without scope.allow_active)."""
@@ -106,7 +107,7 @@ async def call(ctx: CheckContext, endpoint, *, token: str | None = None, values:
     url = ctx.profile.api.url(path)
     send_headers = {**auth_headers(ctx.profile, token), **(headers or {})}
     kw = {"active": active, "headers": send_headers, "expect_throttle": expect_throttle, "label": label,
-          "changes_state": endpoint.changes_state}
+          "changes_state": endpoint.changes_state, "limit_probe": limit_probe}
     if content is not None:
         return await ctx.net.request(endpoint.method, url, content=content, **kw)
     payload = fill(body if body is not None else endpoint.body, values)

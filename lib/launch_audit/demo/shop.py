@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -30,13 +31,19 @@ class DemoShop:
     """``with DemoShop(state_dir) as shop:`` — everything up on return, everything down on exit."""
 
     def __init__(self, state_dir: Path, layout: Layout = DEFAULT_LAYOUT, *, hardened: bool = False,
-                 style: Style = Style()) -> None:
+                 style: Style = Style(), strict_limits: dict[str, int] | None = None) -> None:
         self.state_dir = Path(state_dir).resolve()
         self.layout = layout
         self.hardened = hardened
         self.style = style             # how it is built (demo/style.py), not which defects it has
         self.secrets = DemoSecrets()
         self.state = ShopState(layout, self.secrets, hardened=hardened, style=style)
+        # strict limits: exactly these per-minute limits (login, password_reset, chat), nobody exempt, and the
+        # profiles it writes declare them so (the declared limits are the truth the run schedules by)
+        self.strict_limits = strict_limits
+        if strict_limits is not None:
+            self.state.limits.update(strict_limits)
+            self.state.chat_exempt = set()
         self.dns: DemoDNS | None = None
         self.smtp: DemoSMTP | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -163,6 +170,10 @@ class DemoShop:
         text = text.replace("../.demo/", str(self.state_dir) + "/")
         text = self.style.profile_text(text)
         text = text.replace(f":{DEFAULT_LAYOUT.dns_port}", f":{self.layout.dns_port}")
+        if self.strict_limits is not None:
+            limits = ", ".join(f"{k}: {v}" for k, v in self.state.limits.items())
+            text = re.sub(r"rate_limits: \{[^}]*\}", f"rate_limits: {{{limits}}}", text)
+            text = text.replace("exempt_from_limit: true", "exempt_from_limit: false")
         path = self.state_dir / "profile.yaml"
         path.write_text(text, encoding="utf-8")
         return path

@@ -63,8 +63,11 @@ class ShopState:
         self.addresses: dict[str, Address] = {}
         self._seed()
         self.reseeds = 0                             # the unhardened setup route's calls: an audit must make none
-        self.chat_per_minute = 30       # hardened: per user; the red team's audit account is exempt
+        # hardened: what the profiles declare in api.rate_limits (per minute); chat per user, the red team's
+        # audit account exempt unless the limits are strict (DemoShop(strict_limits=True): nobody exempt)
+        self.limits = {"login": 30, "password_reset": 20, "chat": 30}
         self.chat_exempt = {"u_red"}
+        self.throttled: list[tuple[str, str]] = []   # (User-Agent, path) of every 429 the shop answered
         self.refunds: list[dict] = []
         self.webhook_events: list[dict] = []
         self.hits: Counter[str] = Counter()          # host -> requests served
@@ -143,3 +146,8 @@ class ShopState:
             return False
         window.append(now)
         return True
+
+    def retry_after(self, key: str) -> int:
+        """Whole seconds until the window of ``key`` has room again (what an honest Retry-After says)."""
+        window = self._windows[key]
+        return max(1, int(window[0] + 60 - time.monotonic() + 0.999)) if window else 1

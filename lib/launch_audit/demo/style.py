@@ -10,6 +10,7 @@ planted defects are found in every style.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Literal
@@ -73,4 +74,6 @@ class Style:
         if self.login_by == "username":
             text = text.replace('body: {email: "{email}", password: "{password}"}',
                                 'body: {username: "{username}", password: "{password}"}')
+        if self.limits == "ip":            # the shop counts attempts per client: so does the profile (the default)
+            text = re.sub(r"\n  rate_limits_per: \{[^}]*\}[^\n]*", "", text)
         return text

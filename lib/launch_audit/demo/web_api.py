@@ -84,8 +84,11 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
             raise refuse(413, f"{name} is longer than {max_len} characters")
         return value
 
-    def too_many(retry_after: int = 60) -> web.Response:
-        return web.json_response({"error": "too many requests"}, status=429, headers={"Retry-After": str(retry_after)})
+    def too_many(request: web.Request, key: str) -> web.Response:
+        """429 with the window's own Retry-After, logged with who asked (the shop's record of throttling)."""
+        state.throttled.append((request.headers.get("User-Agent", ""), request.path))
+        return web.json_response({"error": "too many requests"}, status=429,
+                                 headers={"Retry-After": str(state.retry_after(key))})
 
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
@@ -96,8 +99,8 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         field = "username" if "username" in data and "email" not in data else "email"
         email, password = text_field(data, field, 254), text_field(data, "password", 200)
         who = email.lower() if style.limits == "account" else (request.remote or "?")
-        if hardened and not state.allow(f"login:{who}", 10):      # per account or per client (a lockout window)
-            return too_many()
+        if hardened and not state.allow(f"login:{who}", state.limits["login"]):   # per account or per client
+            return too_many(request, f"login:{who}")
         user = next((u for u in state.users.values() if email and email in (u.email, u.username)), None)
         if user is None:
             # unhardened: tells an attacker which addresses have accounts
@@ -116,8 +119,8 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
         if hardened and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             raise refuse(400, "email must be an email address")
         who = email.lower() if style.limits == "account" else (request.remote or "?")
-        if hardened and not state.allow(f"reset:{who}", 5):       # per address or per client: no mail bombing
-            return too_many()
+        if hardened and not state.allow(f"reset:{who}", state.limits["password_reset"]):   # no mail bombing
+            return too_many(request, f"reset:{who}")
         user = next((u for u in state.users.values() if u.email == email), None)
         if user is not None:
             link = f"https://www.{DOMAIN}/reset?token={hashlib.sha256(email.encode()).hexdigest()[:24]}"
@@ -178,8 +181,8 @@ def api(state: ShopState, dkim_key: DkimKey) -> web.Application:
 
     async def chat(request: web.Request) -> web.Response:
         user = need_user(request)
-        if hardened and user.id not in state.chat_exempt and not state.allow(f"chat:{user.id}", state.chat_per_minute):
-            return too_many()
+        if hardened and user.id not in state.chat_exempt and not state.allow(f"chat:{user.id}", state.limits["chat"]):
+            return too_many(request, f"chat:{user.id}")
         data = await body_json(request)
         message = text_field(data, "message", 2000) if hardened else data.get("message")
         if not isinstance(message, str) or not message.strip():

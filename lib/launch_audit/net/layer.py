@@ -22,10 +22,11 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from ..profile import SAFE_METHODS, Profile
+from ..profile import SAFE_METHODS, MissingSecret, Profile
 from .errors import (DNSNotFound, NetError, TargetDown, TargetProtocolError, TargetTimeout, TargetUnreachable,
                      Throttled, TLSError, UnsupportedScheme)
 from .http import HttpResponse, Hop, RedirectChain
+from .declared_limits import LIMITS_FOLDER, DeclaredLimits, LimitUnreachable, identity_of, named_in
 from .ratelimit import Budget, HostRateLimiter, default_pacing_dir
 from .resolver import Resolver
 from .scope import ScopeGuard
@@ -63,6 +64,27 @@ class Network:
         # shared by the run's stage processes through the run folder; in memory when exploring
         self.watch = TargetWatch(WatchStore(Path(run_dir) / WATCH_FOLDER if run_dir else None), self._ping_admit,
                                  self._ping, self._health_url, profile.scope.recovery_wait_s)
+        # the shop's declared per-minute limits, kept by the whole run (its stage processes share the folder)
+        api = profile.api
+        self.declared = DeclaredLimits(dict(api.rate_limits) if api else {},
+                                       Path(run_dir) / LIMITS_FOLDER if run_dir else None)
+        self._limited = [(e.method, _path_pattern(api.url(e.path)), e.kind) for e in (api.endpoints if api else [])
+                         if e.kind in self.declared.limits]
+        auth = {api.auth_header.lower(), "cookie"} if api else set()
+        self._auth_names = tuple(sorted(auth))
+        self._exempt: set[str] = set()       # accounts whose chat limit the shop lifted for the audit
+        chat = profile.chat
+        if api and chat and chat.exempt_from_limit and chat.token_env:
+            try:
+                self._exempt.add(identity_of(api.credentials(profile.secret(chat.token_env)), self._auth_names))
+            except MissingSecret:
+                pass
+
+    def limited_kind(self, method: str, url: str) -> str | None:
+        """The declared-limit kind (login, password_reset, chat) of a request to a declared endpoint."""
+        bare = url.split("?", 1)[0]
+        return next((kind for m, pattern, kind in self._limited if m == method.upper() and pattern.fullmatch(bare)),
+                    None)
 
     def _health_url(self, origin: str) -> str:
         """The API's health path on the API's origin; the root of any other origin probed."""
@@ -115,6 +137,12 @@ class Network:
         return CheckNet(self, Budget(budget or self.profile.scope.max_requests_per_check), check_id)
 
 
+def _path_pattern(url: str) -> re.Pattern[str]:
+    """A declared endpoint's URL as a pattern: each {placeholder} matches one path segment."""
+    parts = re.split(r"(\{[^}/]+\})", url)
+    return re.compile("".join("[^/?#]+" if p.startswith("{") and p.endswith("}") else re.escape(p) for p in parts))
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
@@ -158,6 +186,7 @@ class CheckNet:
 
     # -- HTTP ------------------------------------------------------------------
     async def request(self, method: str, url: str, *, active: bool = False, expect_throttle: bool = False,
+                      limit_probe: bool = False,
                       headers: dict[str, str] | None = None, json: object = None, content: bytes | str | None = None,
                       max_bytes: int | None = None, timeout_s: float | None = None,
                       changes_state: bool | None = None, label: str | None = None) -> HttpResponse:
@@ -182,6 +211,7 @@ class CheckNet:
             if watched:                 # allowed at all? then: is the host up, or still recovering from a probe?
                 self.net.scope.require(host, active=active, changes_state=(method, url) if changes else None)
                 await self.net.watch.before_send(host, _origin(url))
+            await self._within_declared(method, url, headers, json, limit_probe)
             await self._admit(host, active, (method, url) if changes else None)
             if changes:
                 self.net.state_changing_sent += 1
@@ -224,6 +254,27 @@ class CheckNet:
         if attempt == 2:
             return "still throttled after waiting twice"
         return ""
+
+    async def _within_declared(self, method: str, url: str, headers: dict[str, str] | None, body: object,
+                               probe: bool) -> None:
+        """Take this request's slot in the shop's declared limit (a rate-limit probe's is recorded, not
+        waited for); a slot past the check's deadline is a Throttled error that says so."""
+        kind = self.net.limited_kind(method, url)
+        if kind is None:
+            return
+        api = self.net.profile.api
+        counts = api.limit_counts(kind) if api else "client"
+        signed_in = identity_of(headers, self.net._auth_names)
+        if kind == "chat" and signed_in in self.net._exempt:
+            return
+        # per account: whose credentials it carries, or for a login or reset the account its body names
+        who = "client" if counts == "client" else signed_in if kind == "chat" else named_in(body)
+        try:
+            await self.net.declared.take(kind, who, probe=probe,
+                                         deadline=self.deadline - self.net.timeout_s if self.deadline else None)
+        except LimitUnreachable as e:
+            raise Throttled(f"{method} {url[:160]}: not sent: {e}, before this check's deadline",
+                            host=urlsplit(url).hostname) from None
 
     async def get(self, url: str, **kw: object) -> HttpResponse:
         return await self.request("GET", url, **kw)  # type: ignore[arg-type]
