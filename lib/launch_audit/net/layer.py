@@ -23,10 +23,10 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ..profile import SAFE_METHODS, MissingSecret, Profile
+from .declared_limits import LIMITS_FOLDER, DeclaredLimits, LimitUnreachable, identity_of, named_in
 from .errors import (DNSNotFound, NetError, TargetDown, TargetProtocolError, TargetTimeout, TargetUnreachable,
                      Throttled, TLSError, UnsupportedScheme)
 from .http import HttpResponse, Hop, RedirectChain
-from .declared_limits import LIMITS_FOLDER, DeclaredLimits, LimitUnreachable, identity_of, named_in
 from .ratelimit import Budget, HostRateLimiter, default_pacing_dir
 from .resolver import Resolver
 from .scope import ScopeGuard
@@ -194,7 +194,9 @@ class CheckNet:
 
         A 429 with Retry-After is waited out (up to a bound) unless the caller is
         probing rate limits (``expect_throttle``): a throttled target is never
-        mistaken for a missing control.
+        mistaken for a missing control. A request to a login, reset or chat
+        endpoint first waits for its slot in the shop's declared limit;
+        ``limit_probe`` (the rate-limit bursts) records it without waiting.
 
         ``changes_state`` (default: any method but GET, HEAD and OPTIONS) marks a request that could
         change something on the target: without scope.allow_active it is never sent. Active and
