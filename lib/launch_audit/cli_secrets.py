@@ -62,7 +62,7 @@ def run_secrets_command(args: argparse.Namespace) -> int:
     history_summary = honoured = ""
     for path in args.paths:
         try:        # each repository's own gitleaks setup (or --config for all)
-            setup = scanner_for(path, getattr(args, "config", None))
+            setup = scanner_for(path, args.config)
         except RuleError as e:
             term.fatal(str(e))
             return EXIT_BAD_INPUT

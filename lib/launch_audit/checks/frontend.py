@@ -75,9 +75,9 @@ async def check_frontend_secrets(ctx: CheckContext):
             live = m.kind == "live"
             yield ctx.finding(Status.FAIL if live else Status.WARN, f"{asset.url}:{m.line}",
                               f"{m.provider} {m.kind} secret ({m.rule_id}) {m.preview} is sent to every visitor's "
-                              "browser: " + ("rotate it and move the call that needs it to the server" if live or
-                                             m.kind != "generic" else "a random value under a secret's name; if it "
-                                             "is a credential, rotate it and move the call to the server"),
+                              "browser: " + ("a random value under a secret's name; if it is a credential, rotate "
+                                             "it and move the call to the server" if m.kind == "generic" else
+                                             "rotate it and move the call that needs it to the server"),
                               details={"rule": m.rule_id, "fingerprint": m.fingerprint, "kind": m.kind,
                                        "provider": m.provider, "preview": m.preview})
     for f in _unreadable(ctx, assets):

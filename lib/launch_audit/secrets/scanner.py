@@ -172,6 +172,8 @@ class Scanner:
         self._regexes = re2.compile(b"|".join(b"(?:" + _no_captures(r.pattern.encode()) + b")"
                                               for r in self._regex_rules)) if self._regex_rules else None
         self._by_id = {r.id: r for r in self.rules}
+        # each rule's allowlists with the configuration's lists for it, joined once, not per match
+        self._allow_of = {r.id: r.allow + tuple(a for a in self.allowlists if a.applies_to(r.id)) for r in self.rules}
 
     def scan(self, data: bytes, path: str = "", commit: str = "") -> list[SecretMatch]:
         """Every secret in ``data``, in file order. ``path`` (and ``commit``) let path-bound rules and
@@ -208,8 +210,7 @@ class Scanner:
         return _resolve(found, self._by_id) if found else []
 
     def _skipped(self, rule: Rule, path: str, commit: str) -> bool:
-        lists = rule.allow + tuple(a for a in self.allowlists if a.rules and a.applies_to(rule.id))
-        return any(a.skips_file(path, commit) for a in lists)
+        return any(a.skips_file(path, commit) for a in self._allow_of[rule.id])
 
     def _judge(self, rule: Rule, data: bytes, ms: int, s: int, e: int, path: str, commit: str) -> SecretMatch | None:
         if e <= s:
@@ -229,7 +230,7 @@ class Scanner:
         line = data[line_start:line_end if line_end >= 0 else len(data)]
         if _ALLOW.search(line):
             return None                 # the author looked at this line and says it is not a secret
-        lists = rule.allow + tuple(a for a in self.allowlists if a.applies_to(rule.id))
+        lists = self._allow_of[rule.id]
         if lists:
             match_text = data[ms:e].decode("utf-8", "replace")
             line_text = line.decode("utf-8", "replace")
@@ -260,7 +261,7 @@ def _secret_group(rule: Rule, m) -> int:
     """gitleaks' choice: the declared group, else the first group that matched something, else the match."""
     if rule.secret_group:
         return rule.secret_group
-    for g in range(1, (m.re.groups if hasattr(m, "re") else rule.regex.groups) + 1):  # type: ignore[attr-defined]
+    for g in range(1, rule.regex.groups + 1):  # type: ignore[attr-defined]
         if m.start(g) >= 0 and m.end(g) > m.start(g):
             return g
     return 0
