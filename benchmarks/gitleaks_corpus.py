@@ -210,16 +210,25 @@ class Evaluator:
             raise Unknown(f"name {text}")
         raise Unknown(f"token {text!r}")
 
-    def composite_list(self) -> list:
-        self.take("{")
-        items = []
+    def elements(self, opener: str, closer: str, what: str):
+        """Stand at each element of a bracketed list in turn (newlines and commas between them are passed
+        over); the list read, stand past its closer."""
+        self.take(opener)
         while True:
             self.skip_nl()
-            if self.peek()[1] == "}":
+            if self.peek()[1] == closer:
                 self.take()
-                return items
+                return
             if self.peek()[0] == "eof":
-                raise Unknown("unterminated list")
+                raise Unknown(f"unterminated {what}")
+            yield
+            self.skip_nl()
+            if self.peek()[1] == ",":
+                self.take()
+
+    def composite_list(self) -> list:
+        items: list = []
+        for _ in self.elements("{", "}", "list"):
             start = self.i
             try:
                 value = self.expr()
@@ -228,20 +237,11 @@ class Evaluator:
                 self.i = start
                 self.skip_item()
                 items.append(e)
-            self.skip_nl()
-            if self.peek()[1] == ",":
-                self.take()
+        return items
 
     def composite_map(self) -> dict:
-        self.take("{")
         items: dict = {}
-        while True:
-            self.skip_nl()
-            if self.peek()[1] == "}":
-                self.take()
-                return items
-            if self.peek()[0] == "eof":
-                raise Unknown("unterminated map")
+        for _ in self.elements("{", "}", "map"):
             start = self.i
             try:
                 key = self.expr()
@@ -252,9 +252,7 @@ class Evaluator:
                 self.i = start
                 self.skip_item()
                 items[f"?{start}"] = e
-            self.skip_nl()
-            if self.peek()[1] == ",":
-                self.take()
+        return items
 
     def skip_item(self) -> None:
         """Past one element of a composite literal: to the comma or closing brace at this depth (at least
@@ -277,24 +275,15 @@ class Evaluator:
             self.take()
 
     def args(self) -> list:
-        self.take("(")
-        out = []
-        while True:
-            self.skip_nl()
-            if self.peek()[1] == ")":
-                self.take()
-                return out
-            if self.peek()[0] == "eof":
-                raise Unknown("unterminated call")
+        out: list = []
+        for _ in self.elements("(", ")", "call"):
             value = self.expr()
             if self.peek()[1] == "...":
                 self.take()
                 out.extend(value if isinstance(value, list) else [value])
             else:
                 out.append(value)
-            self.skip_nl()
-            if self.peek()[1] == ",":
-                self.take()
+        return out
 
     def call(self, name: str, args: list):
         helpers = {"utils.Numeric": r"[0-9]{%s}", "utils.Hex": r"[a-f0-9]{%s}", "utils.AlphaNumeric": r"[a-z0-9]{%s}",
