@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aiohttp import web
 
@@ -187,6 +188,23 @@ network:
   timeout_s: {timeout_s}{ca}
 {extra}
 """
+
+
+def target_profile(folder: Path, client: str, address: str, *, timeout_s: float = 2, scope: str = "",
+                   body: str = "") -> Path:
+    """A minimal profile for one loopback server of a test: its own domain, the server's address in scope,
+    active probes at 50 a second. ``scope`` adds keys to the scope (", recovery_wait_s: 3"), ``body`` the rest
+    of the profile (an ``api:`` section), as YAML."""
+    path = folder / f"{client}.yaml"
+    path.write_text(f"""
+client: {client}
+founder: {{name: T, email: t@example.test}}
+domain: {client}.test
+canonical: https://www.{client}.test
+scope: {{hosts: [{client}.test, www.{client}.test, {address}], allow_active: true, max_requests_per_second: 50{scope}}}
+network: {{timeout_s: {timeout_s}}}
+{body}""")
+    return path
 
 
 def short_window_profile(shop, folder, window_s: int = 4, samples: int = 8):

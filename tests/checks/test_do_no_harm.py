@@ -22,7 +22,7 @@ from launch_audit.net.watch_record import stall_notice
 from launch_audit.profile import Endpoint
 from launch_audit.profile_loader import load_profile
 
-from tests.helpers import AiohttpThread, short_window_profile
+from tests.helpers import AiohttpThread, short_window_profile, target_profile
 
 
 # ------------------------------------------------------------------ pure rules
@@ -273,22 +273,13 @@ def freezing_api():
 @pytest.mark.slow
 async def test_a_target_that_does_not_recover_gets_no_more_probes(freezing_api, tmp_path):
     base = f"http://{FreezingAPI.ADDRESS}:{freezing_api.port}"
-    path = tmp_path / "freeze.yaml"
-    path.write_text(f"""
-client: freeze
-founder: {{name: T, email: t@example.test}}
-domain: freeze.test
-canonical: https://www.freeze.test
-scope: {{hosts: [freeze.test, www.freeze.test, {FreezingAPI.ADDRESS}], allow_active: true,
-         max_requests_per_second: 50, recovery_wait_s: 3}}
-network: {{timeout_s: 1}}
-api:
+    profile = load_profile(target_profile(tmp_path, "freeze", FreezingAPI.ADDRESS, timeout_s=1,
+                                          scope=", recovery_wait_s: 3", body=f"""api:
   base_url: {base}
   health_path: /healthz
   endpoints:
     - {{name: freeze, method: PUT, path: /freeze, auth: public, body: {{x: "1"}}, side_effects: own_data}}
-""")
-    profile = load_profile(path)
+"""))
 
     async def freeze(ctx):
         await ctx.net.get(base + "/healthz", active=True)     # the watchdog learns the usual answer time
@@ -332,15 +323,7 @@ async def test_input_validation_never_passes_an_endpoint_whose_variants_went_una
     server = AiohttpThread("127.0.24.2", app)
     port = server.port
     try:
-        path = tmp_path / "p.yaml"
-        path.write_text(f"""
-client: slow
-founder: {{name: T, email: t@example.test}}
-domain: slow.test
-canonical: https://www.slow.test
-scope: {{hosts: [slow.test, www.slow.test, 127.0.24.2], allow_active: true, max_requests_per_second: 50}}
-network: {{timeout_s: 1}}
-api:
+        path = target_profile(tmp_path, "slow", "127.0.24.2", timeout_s=1, body=f"""api:
   base_url: http://127.0.24.2:{port}
   endpoints:
     - {{name: things, method: POST, path: /things, auth: public, body: {{name: "x"}}, side_effects: own_data}}
@@ -383,15 +366,7 @@ async def test_a_server_error_is_never_read_as_a_refusal(tmp_path, monkeypatch):
     for name, value in {"LA_T_A": "good-token-a", "LA_T_B": "good-token-b", "LA_T_PW": "pw-a"}.items():
         monkeypatch.setenv(name, value)
     try:
-        path = tmp_path / "p.yaml"
-        path.write_text(f"""
-client: broken
-founder: {{name: T, email: t@example.test}}
-domain: broken.test
-canonical: https://www.broken.test
-scope: {{hosts: [broken.test, www.broken.test, 127.0.24.3], allow_active: true, max_requests_per_second: 50}}
-network: {{timeout_s: 2}}
-api:
+        path = target_profile(tmp_path, "broken", "127.0.24.3", body=f"""api:
   base_url: http://127.0.24.3:{port}
   users:
     a: {{token_env: LA_T_A, password_env: LA_T_PW, email: a@x.test, owns: {{order: ["1"]}}}}

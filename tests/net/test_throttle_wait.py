@@ -15,7 +15,7 @@ from launch_audit.findings import Status
 from launch_audit.net.layer import throttle_wait
 from launch_audit.profile_loader import load_profile
 
-from tests.helpers import AiohttpThread
+from tests.helpers import AiohttpThread, target_profile
 
 ADDRESS = "127.0.46.1"
 
@@ -41,16 +41,7 @@ class ThrottlingAPI:
 
 
 def _profile(tmp_path):
-    path = tmp_path / "throttle.yaml"
-    path.write_text(f"""
-client: throttle
-founder: {{name: T, email: t@example.test}}
-domain: throttle.test
-canonical: https://www.throttle.test
-scope: {{hosts: [throttle.test, www.throttle.test, {ADDRESS}], allow_active: true, max_requests_per_second: 50}}
-network: {{timeout_s: 2}}
-""")
-    return load_profile(path)
+    return load_profile(target_profile(tmp_path, "throttle", ADDRESS))
 
 
 def _reader(url: str):

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from launch_audit import secrets as secrets_package
 from launch_audit.cli import main
 from launch_audit.secrets import Scanner
 from launch_audit.secrets.scanner import is_placeholder, not_a_secret_value
@@ -192,7 +193,7 @@ def test_a_4096_bit_key_block_is_found_whole(scanner):
 
 def test_a_token_inside_a_longer_word_is_not_a_token(scanner):
     inner = j("gh", "p_", r(36))
-    assert found(scanner, f"x{inner}\n") == [] or all(h.rule_id != "github-token" for h in found(scanner, f"x{inner}\n"))
+    assert all(h.rule_id != "github-token" for h in found(scanner, f"x{inner}\n"))
     assert [h.rule_id for h in found(scanner, f" {inner}\n")] == ["github-token"]
 
 
@@ -204,8 +205,7 @@ def test_a_path_bound_rule_needs_its_file(scanner):
 
 def test_the_package_rule_files_are_not_reported(tmp_path, capsys):
     # gitleaks' own examples in its configuration: the file is allowlisted by name, as gitleaks does
-    package = Path(__import__("launch_audit.secrets", fromlist=["x"]).__file__).parent
-    assert main(["secrets", str(package)]) == 0, capsys.readouterr().out
+    assert main(["secrets", str(Path(secrets_package.__file__).parent)]) == 0, capsys.readouterr().out
 
 
 def test_rotation_steps_are_named_as_the_rules_name_their_providers():
