@@ -207,7 +207,9 @@ async def test_input_validation_grows_stepwise_and_stops_at_the_slow_size(shop, 
     findings = await run_checks(demo_profile, [catalog.get("S4.input_validation")])
     growth = next(f for f in findings if f.target == "email_change input size")
     assert growth.status is Status.FAIL and growth.impact is Impact.DOWNTIME
-    assert re.search(r"a 1,000-character `email` answered in \d+ ms, a 10,000-character one in \d", growth.evidence)
+    # a slower machine may take past the timeout for 10,000 characters: no answer is the longest answer of all
+    assert re.search(r"a 1,000-character `email` answered in \d+ ms, a 10,000-character one (in \d|got no answer)",
+                     growth.evidence)
     assert "100,000 characters were not sent" in growth.evidence
     # the declared shared-data endpoint got no variant, and the test account's address is still its own
     assert next(f for f in findings if f.target == "review").status is Status.SKIP
