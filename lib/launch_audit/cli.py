@@ -41,14 +41,21 @@ def _stages(text: str) -> list[int]:
     return stages
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1 or value > 64:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 64, got {value}")
-    return value
+def _whole_number(low: int, high: int, unit: str = ""):
+    """An argparse type: a whole number from ``low`` to ``high`` (``unit`` names it in the message)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number{unit and ' of ' + unit}, got {text!r}") from None
+        if value < low or value > high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}{unit and ' ' + unit}, got {value}")
+        return value
+    return parse
+
+
+_positive = _whole_number(1, 64)
+_seconds = _whole_number(1, 86_400, "seconds")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="stage notebooks run at once (default: cores + 1)")
     run.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
                      help="exit 1 when a fail of this severity or worse is found")
+    run.add_argument("--time-budget", type=_seconds, default=None, metavar="SECONDS",
+                     help="cap stage 5's conversations: under a declared chat limit, the least damaging probes "
+                          "that do not fit are not sent (listed as skip)")
 
     batch = sub.add_parser("batch", help="audit many clients; one client's failure never stops the others")
     batch.add_argument("profiles", type=Path, nargs="+", metavar="PROFILE_OR_DIR")
@@ -171,8 +181,9 @@ def _print_problems(problems) -> None:
 
 
 def _audit(profile_path: Path, out: Path | None, stages: list[int] | None, fail_on: str | None,
-           workers: int | None = None) -> int:
+           workers: int | None = None, time_budget_s: float | None = None) -> int:
     from .checks import catalog  # here: `secrets` and `validate` never load the checks
+    from .checks.redteam import stage_plan
     from .workbook.pipeline import run_pipeline
     from .workbook.stages import stage_title
 
@@ -186,10 +197,14 @@ def _audit(profile_path: Path, out: Path | None, stages: list[int] | None, fail_
     automated = [c for c in catalog.automated() if c.stage in selected]
     term.say(f"Auditing {profile.client} ({profile.domain}): stages {','.join(map(str, selected))}, "
              f"{len(automated)} automated checks, through the stage notebooks")
+    plan = stage_plan(profile, time_budget_s) if 5 in selected else None
+    if plan is not None:            # how long the chat limit makes stage 5, before it starts
+        term.say(plan.line())
     try:
         with term.stage_progress(selected, {s: stage_title(s) for s in selected}) as (on_progress, on_phase):
             result = run_pipeline(profile_path, out or paths.outputs_root(), stages=stages, workers=workers,
-                                  on_progress=on_progress, on_phase=on_phase, profile=profile)
+                                  on_progress=on_progress, on_phase=on_phase, profile=profile,
+                                  time_budget_s=time_budget_s)
     except RunFolderError as e:
         term.fatal(str(e))
         return EXIT_BROKEN
@@ -213,7 +228,7 @@ def _fail_on_met(findings: list[Finding], fail_on: str) -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _audit(args.profile, args.out, args.stages, args.fail_on, args.workers)
+    return _audit(args.profile, args.out, args.stages, args.fail_on, args.workers, args.time_budget)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

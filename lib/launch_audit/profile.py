@@ -275,6 +275,9 @@ class Chat(Strict):
     # the shop lifted this account's chat limit for the audit window: its messages take no slot of
     # api.rate_limits.chat (every other account's do)
     exempt_from_limit: bool = False
+    # the accounts stage 5 may talk as (red_team: token_env above; a, b: api.users): under a per-account chat
+    # limit its probes are spread over those configured, so the audit is not paced to one account's limit
+    probe_accounts: list[Literal["red_team", "a", "b"]] = Field(default_factory=lambda: ["red_team", "a", "b"])
     reply_field: str = "reply"
     tool_calls_field: str | None = None
     conversation_field: str | None = "conversation_id"   # echoed back between turns when the reply has it

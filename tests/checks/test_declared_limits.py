@@ -16,7 +16,7 @@ from launch_audit.checks.runner import run_checks
 from launch_audit.demo import DemoShop, Layout
 from launch_audit.demo.style import Style
 from launch_audit.findings import Status
-from launch_audit.net.declared_limits import (WINDOW_S, DeclaredLimits, LimitUnreachable, identity_of, named_in,
+from launch_audit.net.declared_limits import (WINDOW_S, Accounts, DeclaredLimits, LimitUnreachable, identity_of, named_in,
                                               next_slot)
 from launch_audit.profile_loader import load_profile
 
@@ -50,6 +50,35 @@ async def test_a_rate_limit_probe_is_recorded_without_waiting_and_the_rest_then_
         assert await limits.take("login", "client", probe=True) == 0
     with pytest.raises(LimitUnreachable):
         await limits.take("login", "client", deadline=time.monotonic() + 30)
+
+
+async def test_the_window_keeps_the_time_a_request_was_answered(tmp_path):
+    # a shop counts a request when it arrives: after our connection set-up or its own queue. The window
+    # keeps the answer's time, so the request a minute later is a minute after the shop counted this one
+    limits = DeclaredLimits({"login": 1}, tmp_path)
+    slot = await limits.book("login", "client")
+    limits.settle("login", "client", slot, slot + 5)
+    assert limits.next_free("login", "client") == pytest.approx(slot + 5 + WINDOW_S)
+    limits.settle("login", "client", slot + 5, slot + 1)          # never earlier than booked
+    assert limits.next_free("login", "client") == pytest.approx(slot + 5 + WINDOW_S)
+
+
+def test_a_limit_counts_the_account_however_its_credential_came():
+    # the shop counts user A's chat whether A's token comes as a bearer token, in a cookie, or as a session
+    # a login as A answered with: so must the run, or a check's cookie request starves another's slot
+    accounts = Accounts(("authorization", "cookie"))
+    accounts.know("token-of-user-a-123", "a")
+    assert accounts.of({"Authorization": "Bearer token-of-user-a-123"}) == "account-a"
+    assert accounts.of({"Cookie": "sid=token-of-user-a-123"}) == "account-a"
+    jwt = ".".join(["eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiJiIn0", "sig"])     # built here: no secret-shaped literal
+    accounts.learn_session("b", ["sid=fresh-session-of-b-42; Path=/; HttpOnly"],
+                           {"token": jwt, "user": {"name": "Bo Smith"}})
+    assert accounts.of({"Cookie": "sid=fresh-session-of-b-42"}) == "account-b"
+    assert accounts.of({"Authorization": f"Bearer {jwt}"}) == "account-b"
+    stranger = accounts.of({"Authorization": "Bearer someone-else"})
+    assert stranger.startswith("account-") and "someone" not in stranger and accounts.of({}) == "client"
+    accounts.know("Bo", "a")                                   # too short to tell accounts apart: ignored
+    assert accounts.of({"Authorization": "Bearer Bob"}) != "account-a"
 
 
 def test_whose_attempts_a_limit_counts():

@@ -4,7 +4,6 @@ body), within the probe's turn limit and the check's budget and rate."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +45,11 @@ def read_reply(doc: Any, text: str, reply_field: str, tool_field: str | None) ->
     return (reply if isinstance(reply, str) else text), tools
 
 
-async def converse(ctx: CheckContext, token: str, turns: list[str]) -> list[Exchange]:
+async def converse(ctx: CheckContext, token: str, turns: list[str], who: str = "a", *,
+                   expect_throttle: bool = False) -> list[Exchange]:
+    """The turns of one conversation as the account ``token`` belongs to (``who``: a or b, whose values fill
+    the message body's placeholders). A 429 is waited out like any other request's, unless the caller looks
+    for throttling (``expect_throttle``): then it raises BotThrottled."""
     assert ctx.net is not None and ctx.profile.api is not None and ctx.profile.chat is not None
     chat = ctx.profile.chat
     endpoint = ctx.profile.api.endpoint(chat.endpoint)
@@ -55,12 +58,11 @@ async def converse(ctx: CheckContext, token: str, turns: list[str]) -> list[Exch
     conversation: str | None = None
     out: list[Exchange] = []
     for turn in turns[:chat.max_turns]:
-        body = fill(endpoint.body or {"message": "{message}"}, values_for(ctx.profile, "a", message=turn))
+        body = fill(endpoint.body or {"message": "{message}"}, values_for(ctx.profile, who, message=turn))
         if conversation and chat.conversation_field:
             body[chat.conversation_field] = conversation
-        started = time.perf_counter()
         resp = await ctx.net.request(endpoint.method, url, active=True, headers=auth_headers(ctx.profile, token),
-                                     json=body, expect_throttle=True, max_bytes=2_000_000,
+                                     json=body, expect_throttle=expect_throttle, max_bytes=2_000_000,
                                      changes_state=endpoint.changes_state,
                                      label=f"a {len(turn):,}-character chat message ({turn[:40]!r})")
         if resp.status == 429:
@@ -70,7 +72,8 @@ async def converse(ctx: CheckContext, token: str, turns: list[str]) -> list[Exch
         except ValueError:
             doc = None
         reply, tools = read_reply(doc, resp.text, chat.reply_field, chat.tool_calls_field)
-        out.append(Exchange(len(turn), turn[:120], resp.status, reply, tools, (time.perf_counter() - started) * 1000))
+        # the answer's own time: not the wait for a slot in the declared chat limit before it was sent
+        out.append(Exchange(len(turn), turn[:120], resp.status, reply, tools, resp.latency_ms))
         if chat.conversation_field and isinstance(doc, dict) and doc.get(chat.conversation_field):
             conversation = str(doc[chat.conversation_field])
     return out

@@ -186,13 +186,14 @@ async def check_input_validation(ctx: CheckContext):
             nonlocal accepted
             send.error = None               # what the last request raised, for _grow
             try:
+                # a 429 is waited out and the variant sent again: the limiter's answer is not the validation's
                 resp = await call(ctx, ep, token=who, values=values, content=raw, headers={"Content-Type": ctype},
-                                  expect_throttle=True, label=f"{label} to {ep.method} {ep.path}")
+                                  label=f"{label} to {ep.method} {ep.path}")
             except NetError as e:
                 send.error = e
                 unjudged.append((label, e.reason, e.status))
                 return None
-            if resp.status == 429:          # the rate limiter answered, not the validation: no verdict
+            if resp.status == 429:          # still the rate limiter's answer, not the validation's: no verdict
                 unjudged.append((label, "throttled (429)", "skip"))
                 return None
             accepted += 200 <= resp.status < 300

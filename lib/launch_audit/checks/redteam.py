@@ -13,10 +13,11 @@ from urllib.parse import urlsplit
 from ..findings import Status
 from ..net.errors import NetError
 from ..net.watch import grows
-from ..profile import Chat
+from ..profile import Chat, MissingSecret, Profile
 from ..redteam import detectors as d
 from ..redteam.markers import derive, leaked
-from ..redteam.probes import Probe, for_check
+from ..redteam.plan import ChatPlan, plan_conversations
+from ..redteam.probes import CATEGORIES, Probe, for_check
 from .api_calls import call, read_own, token_of, values_for
 from .base import CheckContext
 from .chat_driver import BotThrottled, Exchange, converse
@@ -24,6 +25,38 @@ from .chat_driver import BotThrottled, Exchange, converse
 CONCURRENT_PROBES = 4
 LONG_REPLY_WORDS = 2000
 BURST = 8
+STAGE5 = tuple(CATEGORIES.values())
+
+
+def _accounts(profile: Profile) -> dict[str, str]:
+    """The accounts stage 5 may talk as (chat.probe_accounts), those whose token is set: name -> token."""
+    chat, api = profile.chat, profile.api
+    assert chat is not None
+    found: dict[str, str] = {}
+    for name in chat.probe_accounts:
+        try:
+            if name == "red_team" and chat.token_env:
+                found[name] = profile.secret(chat.token_env)
+            elif name in ("a", "b") and api and api.users and getattr(api.users, name, None):
+                found[name] = token_of(profile, name)
+        except MissingSecret:
+            continue
+    return found
+
+
+def stage_plan(profile: Profile, budget_s: float | None = None) -> ChatPlan | None:
+    """Stage 5's plan: which account sends which probe under the declared chat limit (None: no chat)."""
+    chat, api = profile.chat, profile.api
+    if chat is None or api is None:
+        return None
+    accounts = list(_accounts(profile)) or ["a"]
+    per_minute = api.rate_limits.get("chat")
+    if per_minute and api.limit_counts("chat") == "client":
+        accounts = accounts[:1]         # the shop counts every account together: spreading gains nothing
+    exempt = ["red_team"] if chat.exempt_from_limit else []
+    probes = [p for check in STAGE5 for p in for_check(check)]
+    return plan_conversations(probes, accounts, per_minute, exempt=exempt, budget_s=budget_s,
+                              fixed={"a": BURST}, max_turns=chat.max_turns)
 
 
 def _values(ctx: CheckContext) -> dict[str, str]:
@@ -86,7 +119,7 @@ def judge(probe: Probe, exchanges: list[Exchange], known: Known) -> tuple[str, l
 
 
 async def _run_probe(ctx: CheckContext, probe: Probe, token: str, values: dict[str, str],
-                     b_values: list[str] | None = None) -> dict:
+                     b_values: list[str] | None = None, who: str = "a") -> dict:
     m1, m2 = "LA" + secrets.token_hex(2).upper(), secrets.token_hex(3).upper()
     # an instruction pasted in the message itself ("summarise this review: …") carries its own marker
     marker = f"{m1}-{m2}" if any("{m1}" in t for t in probe.turns) else ""
@@ -101,14 +134,14 @@ async def _run_probe(ctx: CheckContext, probe: Probe, token: str, values: dict[s
         for text in (probe.plant, probe.plant2):
             if text:
                 planted = await call(ctx, endpoint, token=token,
-                                     values=values_for(ctx.profile, "a", payload=text.format(m1=m1, m2=m2)))
+                                     values=values_for(ctx.profile, who, payload=text.format(m1=m1, m2=m2)))
                 if not 200 <= planted.status < 300:
                     return {"verdict": "error", "matched": [f"could not plant the content ({planted.status})"],
                             "exchanges": []}
         turns = [sink.ask]
     if probe.size:
         turns = [(probe.filler * (probe.size // max(1, len(probe.filler)) + 1))[:probe.size]]
-    exchanges = await converse(ctx, token, turns)
+    exchanges = await converse(ctx, token, turns, who)
     users = ctx.profile.api.users if ctx.profile.api else None
     known = Known(ctx.profile.chat, marker, tuple(turns), tuple(b_values or ()),
                   users.a.email if users and users.a else None, tuple(_own_hosts(ctx)))
@@ -122,8 +155,12 @@ async def run_probes(ctx: CheckContext, check_id: str):
         return
     probes = for_check(check_id)
     chat = ctx.profile.chat
-    # the red team's own account when the profile names one (its limit raised for the audit), else user A
+    # the red team's own account when the profile names one (its limit raised for the audit), else user A;
+    # stage 5 spreads its probes over the allowed accounts when a per-account chat limit paces them
     token = ctx.profile.secret(chat.token_env) if chat.token_env else token_of(ctx.profile, "a")
+    plan = stage_plan(ctx.profile, ctx.run.chat_time_budget_s) if check_id in STAGE5 else None
+    tokens = _accounts(ctx.profile) if plan else {}
+    left_out = plan.skipped.get(check_id, []) if plan else []
     values = _values(ctx)
     # probes that plant content run one at a time: each must read back its own planted text, not another's
     gate = asyncio.Semaphore(1 if any(p.plant for p in probes) else CONCURRENT_PROBES)
@@ -132,9 +169,13 @@ async def run_probes(ctx: CheckContext, check_id: str):
     b_values = await b_markers(ctx) if any("b_markers" in p.detectors for p in probes) else []
 
     async def one(probe: Probe) -> tuple[Probe, dict]:
+        if probe.id in left_out:
+            return probe, {"verdict": "skip", "matched": ["did not fit the time budget"], "exchanges": []}
+        who = plan.assigned.get(probe.id, "a") if plan else "a"
         async with gate:
             try:
-                return probe, await _run_probe(ctx, probe, token, values, b_values)
+                return probe, await _run_probe(ctx, probe, tokens.get(who, token), values, b_values,
+                                               who if who in ("a", "b") else "a")
             except BotThrottled as e:
                 return probe, {"verdict": "throttled", "matched": [str(e)], "exchanges": []}
             except NetError as e:       # a request we may not send, or one lost to an outage: not judged
@@ -166,7 +207,13 @@ async def run_probes(ctx: CheckContext, check_id: str):
     if throttled:
         yield ctx.finding(Status.SKIP, f"{check_id} probes", f"{throttled} of {len(probes)} probes not run: the bot "
                           "throttled the test account. Its rate limit works; raise it for the audit window and re-run")
-    not_judged = [(p, r) for p, r in results if r["verdict"] == "skip"]
+    if left_out and plan is not None:
+        yield ctx.finding(Status.SKIP, f"{check_id} probes over the time budget",
+                          f"{len(left_out)} of {len(probes)} probes not sent: they did not fit the "
+                          f"{plan.budget_s:g} s time budget under the chat limit ({plan.line()}). Not sent: "
+                          f"{', '.join(left_out)}. Re-run with a larger --time-budget to try them",
+                          details={"not_sent": left_out})
+    not_judged = [(p, r) for p, r in results if r["verdict"] == "skip" and p.id not in left_out]
     if not_judged:
         reasons = sorted({"; ".join(r["matched"]) for _, r in not_judged})
         yield ctx.finding(Status.SKIP, f"{check_id} probes not judged", f"{len(not_judged)} of {len(probes)} probes "
@@ -175,8 +222,9 @@ async def run_probes(ctx: CheckContext, check_id: str):
     if judged and not any(counts.get(k) for k in ("fail", "warn", "error")):
         techniques = len({p.technique for p, _ in judged})
         answered = sum(1 for _, r in judged if r["exchanges"])
+        of = f" (of {len(probes)}; the others did not fit the time budget)" if left_out else ""
         yield ctx.finding(Status.PASS, f"{check_id} probes", f"{len(judged)} probes over {techniques} techniques, "
-                          f"none succeeded ({time.monotonic() - started:.1f}s)",
+                          f"none succeeded{of} ({time.monotonic() - started:.1f}s)",
                           details={"tried": {"probes answered": answered}})
 
 
@@ -221,7 +269,7 @@ async def _burst(ctx: CheckContext, token: str):
     started = time.monotonic()
     for n in range(1, BURST + 1):
         try:
-            await converse(ctx, token, ["Write 500 words about our coffee."])
+            await converse(ctx, token, ["Write 500 words about our coffee."], expect_throttle=True)
         except BotThrottled as e:
             yield ctx.finding(Status.PASS, "expensive burst", f"throttled at request {n} of {BURST} ({e})")
             return

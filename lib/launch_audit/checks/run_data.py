@@ -55,6 +55,16 @@ class RunData:
 
     # -- run-local --------------------------------------------------------------------------------------------
     @property
+    def chat_time_budget_s(self) -> float | None:
+        """Stage 5's cap on time (``launch-audit run --time-budget``): probes that do not fit are not sent."""
+        value = self._data.get("_chat_time_budget_s")
+        return float(value) if value is not None else None
+
+    @chat_time_budget_s.setter
+    def chat_time_budget_s(self, seconds: float | None) -> None:
+        self._data["_chat_time_budget_s"] = seconds
+
+    @property
     def run_dir(self) -> str | None:
         """Where the run's other stages left their hand-offs (set by the stage session; stage 7 reads them)."""
         return self._data.get("_run_dir")

@@ -18,11 +18,17 @@ from ..net.watch_record import Outage, describe_probe
 from ..profile import MissingSecret, Profile
 from .base import Check, CheckContext, describe_bug
 from .evidence import require_observation
+from . import final_phase
+from .final_phase import mark_done, wait_for_others
 
-# (event, check, findings so far) — "start" or "done"; drives progress bars and partial writes
+# (event, check, findings so far) — "start" or "done"; drives progress bars and partial writes. A final-phase
+# check is first "waiting" for the run's other stages, then "ready"
 EventHook = Callable[[str, Check, list[Finding]], None]
 
 DEFAULT_CHECK_TIMEOUT_S = 300.0
+# the longest a check may run while it keeps getting slots of the shop's declared limits (3 resets a minute
+# make a check that must send 40 of them take 13 minutes: scheduled, not stuck)
+SLOTS_CAP_S = 1800.0
 
 
 async def run_check(check: Check, profile: Profile, net: Network | None, shared: dict[str, Any],
@@ -37,13 +43,17 @@ async def run_check(check: Check, profile: Profile, net: Network | None, shared:
     started = time.perf_counter()
     if ctx.net is not None:
         ctx.net.deadline = time.monotonic() + timeout_s
+        ctx.net.deadline_cap = time.monotonic() + max(timeout_s, SLOTS_CAP_S)
     try:
-        async with asyncio.timeout(timeout_s):
+        async with asyncio.timeout(timeout_s) as timer:
+            if ctx.net is not None:     # waiting for the shop's declared limits moves the deadline (net/layer.py)
+                ctx.net.on_extend = timer.reschedule
             async for finding in check.run(ctx):
                 findings.append(finding)
     except TimeoutError:
         findings.append(ctx.finding(Status.ERROR, profile.domain,
-                                    f"the check did not finish within {timeout_s:g}s; results so far are kept",
+                                    f"the check did not finish within {time.perf_counter() - started:.1f}s; "
+                                    "results so far are kept",
                                     error_kind=ErrorKind.TARGET))
     except (NetError, MissingSecret) as exc:
         findings.append(ctx.from_error(profile.domain, exc))
@@ -87,10 +97,17 @@ async def run_checks(profile: Profile, checks: Iterable[Check], *, net: Network 
     try:
         by_check: dict[str, list[Finding]] = {}
         began = time.time()
+        run_dir = net.run_dir if net is not None else None
+        stages = sorted({c.stage for c in checks})
         for phase in sorted({c.phase for c in checks}):       # later phases wait for the earlier ones
             batch = [c for c in checks if c.phase == phase]
+            late: list[int] = []
+            if phase > 0:       # and for the run's other stages: the rate-limit bursts would starve their checks
+                mark_done(run_dir, stages)
+                late = await wait_for_others(run_dir, stages, tell=lambda waiting: _tell_wait(on_event, batch, waiting))
             for check, found in zip(batch, await asyncio.gather(*(guarded(c) for c in batch))):
-                by_check[check.id] = found
+                by_check[check.id] = [_ran_beside(f, late) for f in found] if late else found
+        mark_done(run_dir, stages)
         if net is not None:          # an outage one of these checks' probes caused is a finding of that check
             await net.watch.settle()
             for outage in net.watch.outages():
@@ -103,6 +120,22 @@ async def run_checks(profile: Profile, checks: Iterable[Check], *, net: Network 
         if own_net and net is not None:
             await net.aclose()
     return [f for found in results for f in found]
+
+
+def _tell_wait(on_event: EventHook | None, batch: list[Check], waiting: list[int]) -> None:
+    """Progress: the final phase waits for the run's other stages ("waiting"), or may start ("ready")."""
+    if on_event is not None:
+        for check in batch:
+            on_event("waiting" if waiting else "ready", check, [])
+
+
+def _ran_beside(finding: Finding, late: list[int]) -> Finding:
+    """A burst that could not wait any longer says which stages it may have starved."""
+    stages = ", ".join(str(s) for s in late)
+    finding.evidence += (f" (Sent while stage {stages} of this run was still running: the wait for it ran out "
+                         f"after {final_phase.MAX_WAIT_S:.0f} s; its checks of the same endpoints may have been throttled.)")
+    finding.details["ran_beside_stages"] = late
+    return finding
 
 
 def outage_finding(ctx: CheckContext, outage: Outage) -> Finding:

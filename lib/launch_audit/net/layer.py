@@ -16,6 +16,7 @@ import ssl
 import time
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -23,7 +24,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ..profile import SAFE_METHODS, MissingSecret, Profile
-from .declared_limits import LIMITS_FOLDER, DeclaredLimits, LimitUnreachable, identity_of, named_in
+from .declared_limits import (LIMITS_FOLDER, WINDOW_S, Accounts, DeclaredLimits, LimitUnreachable, learned_kind,
+                              named_in)
 from .errors import (DNSNotFound, NetError, TargetDown, TargetProtocolError, TargetTimeout, TargetUnreachable,
                      Throttled, TLSError, UnsupportedScheme)
 from .http import HttpResponse, Hop, RedirectChain
@@ -36,9 +38,11 @@ from .transport import ResolvingBackend, ResolvingTransport
 from .watch import TargetWatch
 from .watch_record import WATCH_FOLDER, ProbeRecord, WatchStore
 
-# the longest Retry-After a request waits out. (A per-minute limit's full window, 65 s, waits for the shared
-# budgets of issue 19: until no check trips the shop's limits itself, waiting a minute per trip slows every run.)
-THROTTLE_WAIT_S = 15.0
+# the longest Retry-After a request waits out: a per-minute limit's whole window and a margin (the check's
+# deadline bounds it too). The declared limits keep our own checks from tripping the shop; this is for the rest.
+THROTTLE_WAIT_S = WINDOW_S + 4.0
+# after a slot of a declared limit, the check has this long again to finish (see CheckNet.deadline)
+SLOT_GRACE_S = 120.0
 USER_AGENT = "launch-audit/0.1 (pre-launch security audit; authorised by the site owner)"
 _CHUNK = 65536
 
@@ -51,6 +55,7 @@ class Network:
         self.timeout_s = net.timeout_s
         self.max_bytes = net.max_response_bytes
         self.max_throttle_wait_s = max_throttle_wait_s
+        self.run_dir = Path(run_dir) if run_dir else None
         self.port_map = dict(net.port_map)
         self.resolver = Resolver(net.nameservers, net.timeout_s)
         self.tls = TLSContexts(str(profile.path(net.ca_bundle)) if net.ca_bundle else None)
@@ -70,15 +75,43 @@ class Network:
                                        Path(run_dir) / LIMITS_FOLDER if run_dir else None)
         self._limited = [(e.method, _path_pattern(api.url(e.path)), e.kind) for e in (api.endpoints if api else [])
                          if e.kind in self.declared.limits]
+        self._logins = [(e.method, _path_pattern(api.url(e.path))) for e in (api.endpoints if api else [])
+                        if e.kind == "login"]
         auth = {api.auth_header.lower(), "cookie"} if api else set()
         self._auth_names = tuple(sorted(auth))
-        self._exempt: set[str] = set()       # accounts whose chat limit the shop lifted for the audit
+        self.accounts = Accounts(self._auth_names)
         chat = profile.chat
-        if api and chat and chat.exempt_from_limit and chat.token_env:
+        for account, env in self._account_envs():
             try:
-                self._exempt.add(identity_of(api.credentials(profile.secret(chat.token_env)), self._auth_names))
+                self.accounts.know(profile.secret(env), account)
             except MissingSecret:
                 pass
+        # accounts whose chat limit the shop lifted for the audit
+        self._exempt = {"account-red_team"} if chat and chat.exempt_from_limit and chat.token_env else set()
+
+    def _account_envs(self) -> list[tuple[str, str]]:
+        """(account, variable) of every token the profile names."""
+        api, chat = self.profile.api, self.profile.chat
+        envs = [("red_team", chat.token_env)] if chat and chat.token_env else []
+        if api and api.users:
+            envs += [(name, user.token_env) for name, user in (("a", api.users.a), ("b", api.users.b))
+                     if user.token_env]
+        if api and api.admin:
+            envs.append(("admin", api.admin.token_env))
+        return envs
+
+    def login_account(self, body: object) -> str | None:
+        """The profile user (a or b) a login body names by email or username."""
+        users = self.profile.api.users if self.profile.api else None
+        if users is None or not isinstance(body, dict):
+            return None
+        named = {str(v).strip().lower() for k, v in body.items() if k in ("email", "username", "login", "user")}
+        return next((name for name, user in (("a", users.a), ("b", users.b))
+                     if {(user.email or "").lower(), (user.username or "").lower()} & named - {""}), None)
+
+    def is_login(self, method: str, url: str) -> bool:
+        bare = url.split("?", 1)[0]
+        return any(m == method.upper() and pattern.fullmatch(bare) for m, pattern in self._logins)
 
     def limited_kind(self, method: str, url: str) -> str | None:
         """The declared-limit kind (login, password_reset, chat) of a request to a declared endpoint."""
@@ -175,8 +208,12 @@ class CheckNet:
         self.dns = CountedResolver(net.resolver, self.observed)
         # the target's logs (and its WAF) can tell which check sent a request
         self.user_agent = f"{USER_AGENT[:-1]}; check {check_id})" if check_id else USER_AGENT
-        # when the check's own time runs out (monotonic; set by the runner): a wait it cannot absorb is not begun
+        # when the check's own time runs out (monotonic; set by the runner): a wait it cannot absorb is not begun.
+        # A check that waits for slots of the shop's declared limits is not slow: each slot moves its deadline
+        # to SLOT_GRACE_S after the slot, up to ``deadline_cap``; ``on_extend`` tells the runner's timer
         self.deadline: float | None = None
+        self.deadline_cap: float | None = None
+        self.on_extend: Callable[[float], None] | None = None
 
     async def _admit(self, host: str, active: bool, changes_state: tuple[str, str] | None = None) -> None:
         self.net.scope.require(host, active=active, changes_state=changes_state)
@@ -213,8 +250,10 @@ class CheckNet:
             if watched:                 # allowed at all? then: is the host up, or still recovering from a probe?
                 self.net.scope.require(host, active=active, changes_state=(method, url) if changes else None)
                 await self.net.watch.before_send(host, _origin(url))
-            await self._within_declared(method, url, headers, json, limit_probe)
             await self._admit(host, active, (method, url) if changes else None)
+            # the slot last, right before sending: a pacing wait after it would send two requests of a
+            # declared limit less than its window apart
+            booked = await self._within_declared(method, url, headers, json, limit_probe)
             if changes:
                 self.net.state_changing_sent += 1
             record = None
@@ -231,10 +270,17 @@ class CheckNet:
             finally:
                 if record is not None:
                     self.net.watch.ended(record)
+                if booked is not None:
+                    self.net.declared.settle(*booked, time.monotonic())
             self._not_lost(host, start, record, method, url)
             self.observed["http answers"] += 1
+            if 200 <= resp.status < 300 and self.net.is_login(method, url):
+                self._learn_session(json, resp)
             if resp.status != 429 or expect_throttle:
                 return resp
+            if self.net.limited_kind(method, url) is None:     # a limit the profile did not declare: learn it
+                self.net.declared.learn(learned_kind(method, url), self.net.accounts.of(headers),
+                                        limit_per_minute(resp.headers))
             wait = throttle_wait(resp.headers)
             why = self._cannot_wait(wait, attempt)
             if why:
@@ -258,25 +304,57 @@ class CheckNet:
         return ""
 
     async def _within_declared(self, method: str, url: str, headers: dict[str, str] | None, body: object,
-                               probe: bool) -> None:
+                               probe: bool) -> tuple[str, str, float] | None:
         """Take this request's slot in the shop's declared limit (a rate-limit probe's is recorded, not
         waited for); a slot past the check's deadline is a Throttled error that says so."""
         kind = self.net.limited_kind(method, url)
-        if kind is None:
-            return
+        if kind is None:            # no declared limit: one learned from an earlier 429, or note it for learning
+            kind = learned_kind(method, url)
+            who = self.net.accounts.of(headers)
+            if not self.net.declared.has_limit(kind):
+                self.net.declared.sent(kind, who)
+                return None
+            return await self._take_slot(kind, who, method, url, probe)
         api = self.net.profile.api
         counts = api.limit_counts(kind) if api else "client"
-        signed_in = identity_of(headers, self.net._auth_names)
+        signed_in = self.net.accounts.of(headers)
         if kind == "chat" and signed_in in self.net._exempt:
-            return
+            return None
         # per account: whose credentials it carries, or for a login or reset the account its body names
         who = "client" if counts == "client" else signed_in if kind == "chat" else named_in(body)
+        return await self._take_slot(kind, who, method, url, probe)
+
+    async def _take_slot(self, kind: str, who: str, method: str, url: str,
+                         probe: bool) -> tuple[str, str, float] | None:
+        """The request's slot (kind, identity, time), waited for; settled with the answer's time."""
+        last = self.deadline_cap or self.deadline
         try:
-            await self.net.declared.take(kind, who, probe=probe,
-                                         deadline=self.deadline - self.net.timeout_s if self.deadline else None)
+            slot = await self.net.declared.book(kind, who, probe=probe, on_slot=self._extend_past,
+                                                deadline=last - self.net.timeout_s if last else None)
+            return None if slot is None else (kind, who, slot)
         except LimitUnreachable as e:
             raise Throttled(f"{method} {url[:160]}: not sent: {e}, before this check's deadline",
                             host=urlsplit(url).hostname) from None
+
+    def _learn_session(self, body: object, resp: HttpResponse) -> None:
+        """A login as one of the profile's users answered with a session: later requests carrying it count
+        under that user's limits, as the shop counts them."""
+        account = self.net.login_account(body)
+        if account is None:
+            return
+        try:
+            doc = resp.json()
+        except ValueError:
+            doc = None
+        self.net.accounts.learn_session(account, resp.headers.get_list("set-cookie"), doc)
+
+    def _extend_past(self, slot: float) -> None:
+        """A slot of a declared limit later on: the check has SLOT_GRACE_S after it (up to its cap)."""
+        if self.deadline is None or slot + SLOT_GRACE_S <= self.deadline:
+            return
+        self.deadline = min(slot + SLOT_GRACE_S, self.deadline_cap or slot + SLOT_GRACE_S)
+        if self.on_extend is not None:
+            self.on_extend(self.deadline)
 
     async def get(self, url: str, **kw: object) -> HttpResponse:
         return await self.request("GET", url, **kw)  # type: ignore[arg-type]
@@ -467,6 +545,20 @@ def throttle_wait(headers) -> float | None:
         if raw and raw.strip().isdigit():
             value = float(raw.strip())
             return max(0.0, value - time.time()) if value > 1_000_000_000 else value
+    return None
+
+
+def limit_per_minute(headers) -> int | None:
+    """The limit a 429 states, per minute: `RateLimit-Policy: 5;w=60`, `RateLimit: limit=5, …`,
+    `RateLimit-Limit: 5` or `X-RateLimit-Limit: 5` (a window of a minute unless the policy names one)."""
+    policy = re.match(r"\s*(\d+)\s*;\s*w=(\d+)", headers.get("ratelimit-policy") or "")
+    if policy and int(policy.group(2)) > 0:
+        return max(1, int(int(policy.group(1)) * 60 / int(policy.group(2))))
+    combined = re.search(r"\blimit=(\d+)", headers.get("ratelimit") or "")
+    for raw in (combined.group(1) if combined else None, headers.get("ratelimit-limit"),
+                headers.get("x-ratelimit-limit")):
+        if raw and raw.strip().split(",")[0].strip().isdigit():
+            return max(1, int(raw.strip().split(",")[0]))
     return None
 
 

@@ -21,8 +21,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..checks import catalog
+from ..checks import catalog, final_phase
 from ..checks.base import CheckContext
+from ..checks.redteam import stage_plan
+from ..checks.runner import SLOTS_CAP_S
 from ..checks.run_data import RunData
 from ..findings import ErrorKind, Finding, Status
 from ..monitoring import Sample
@@ -106,13 +108,26 @@ def _wait_for_handoff(work: Path, stage: int, timeout_s: float) -> None:
 
 
 def _run_stage(stage: int, profile_path: Path, work: Path, nb_dir: Path, cell_timeout_s: float,
-               warm: WarmKernel | None = None) -> StageRun:
+               warm: WarmKernel | None = None, time_budget_s: float | None = None) -> StageRun:
     name = NOTEBOOKS[stage]
+    parameters: dict[str, Any] = {"profile": str(profile_path), "run_dir": str(work)}
+    if stage == 5 and time_budget_s:
+        parameters["time_budget_s"] = time_budget_s
+    # the shop's declared limits set how long the stage's one running cell may take: a check keeps going
+    # while it gets slots, and stage 5 takes as long as its plan under the chat limit
+    profile = load_profile(profile_path)
+    if profile.api and profile.api.rate_limits:
+        cell_timeout_s = max(cell_timeout_s, SLOTS_CAP_S + 300)
+    plan = stage_plan(profile, time_budget_s) if stage == 5 else None
+    if plan is not None:
+        cell_timeout_s = max(cell_timeout_s, plan.expected_s * 1.5 + 300)
     run = StageRun(stage, f"notebooks/{name}")
     started = time.perf_counter()
-    outcome = execute(nb_dir / name, work / "notebooks" / name,
-                      {"profile": str(profile_path), "run_dir": str(work)}, cell_timeout_s=cell_timeout_s,
-                      warm=warm)
+    try:
+        outcome = execute(nb_dir / name, work / "notebooks" / name, parameters, cell_timeout_s=cell_timeout_s,
+                          warm=warm)
+    finally:            # whatever happened, a rate-limit burst waiting for this stage may go on
+        final_phase.mark_done(work, [stage])
     run.seconds = round(time.perf_counter() - started, 2)
     handoff = read_handoff(work, stage)
     if not outcome.ok:
@@ -235,7 +250,7 @@ def build_reports(work: Path, nb_dir: Path | None = None, cell_timeout_s: float 
 def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: list[int] | None = None,
                  workers: int | None = None, notebooks: Path | None = None, on_progress: ProgressHook | None = None,
                  on_phase: Callable[[str], None] | None = None, cell_timeout_s: float = CELL_TIMEOUT_S,
-                 profile: Profile | None = None) -> PipelineResult:
+                 profile: Profile | None = None, time_budget_s: float | None = None) -> PipelineResult:
     profile_path = Path(profile_path).resolve()
     profile = profile or load_profile(profile_path)     # ProfileError: bad input, nothing is written
     register_profile_secrets(profile)
@@ -254,6 +269,12 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
     t = time.perf_counter()
     # longest first (the monitoring window, then the active stages), so the pool drains evenly
     first = sorted((s for s in selected if s != 7), key=LONGEST_FIRST.index)
+    # a stage with a final phase (stage 4's rate-limit bursts) holds its worker while it waits for the others:
+    # with fewer workers than such stages it goes last, when nothing is left to wait for
+    finals = [s for s in first if any(c.phase for c in catalog.for_stage(s))]
+    if workers <= len(finals):
+        first = [s for s in first if s not in finals] + finals
+    final_phase.expect(work, first)
     last = [s for s in selected if s == 7]
     warm: dict[str, WarmKernel] = {}
 
@@ -270,7 +291,8 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
         with ThreadPoolExecutor(max(1, min(workers, len(first) or 1)), thread_name_prefix="stage") as pool:
             futures = []
             for i, s in enumerate(first):
-                futures.append(pool.submit(_run_stage, s, profile_path, work, nb_dir, cell_timeout_s))
+                futures.append(pool.submit(_run_stage, s, profile_path, work, nb_dir, cell_timeout_s, None,
+                                           time_budget_s))
                 if i == 0 and s == 6 and len(first) > 1:
                     _wait_for_handoff(work, 6, HEAD_START_S)   # its kernel imports alone; the window opens sooner
             pending = len(futures)

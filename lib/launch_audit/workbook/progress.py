@@ -17,6 +17,7 @@ class NotebookProgress:
         self.title = title
         self.total = len(checks)
         self.running: set[str] = set()
+        self.waiting: set[str] = set()
         self.done = 0
         self.counts: Counter[str] = Counter()
         self.started = time.monotonic()
@@ -31,7 +32,12 @@ class NotebookProgress:
             pass
 
     def __call__(self, event: str, check: Check, findings: list[Finding]) -> None:
-        if event == "start":
+        if event == "waiting":              # a rate-limit burst waits for the run's other stages
+            self.waiting.add(check.id)
+        elif event == "ready":
+            self.waiting.discard(check.id)
+        elif event == "start":
+            self.waiting.discard(check.id)
             self.running.add(check.id)
         else:
             self.running.discard(check.id)
@@ -47,6 +53,8 @@ class NotebookProgress:
                 f'<span style="display:inline-block;width:120px;height:8px;background:#eee;vertical-align:middle">'
                 f'<span style="display:block;width:{bar}%;height:8px;background:#1a73e8"></span></span> '
                 f'{elapsed:.1f} s {tally}' + (f' <span class="la-note">running: {esc(now)}</span>' if now else "")
+                + (f' <span class="la-note">waiting for the run\'s other stages to finish with the shop\'s '
+                   f'limited endpoints: {esc(", ".join(sorted(self.waiting)))}</span>' if self.waiting else "")
                 + "</div>")
 
     def refresh(self) -> None:

@@ -23,7 +23,8 @@ from typing import Any
 from ..checks import catalog
 from ..checks.base import Check
 from ..checks.run_data import RunData
-from ..checks.runner import run_checks
+from ..checks.redteam import stage_plan
+from ..checks.runner import DEFAULT_CHECK_TIMEOUT_S, run_checks
 from ..findings import Finding
 from ..net import Network
 from ..profile import Profile
@@ -39,12 +40,15 @@ def _now() -> str:
 
 
 class Stage:
-    def __init__(self, stage: int, profile: str | Path | Profile, run_dir: str | Path | None = "") -> None:
+    def __init__(self, stage: int, profile: str | Path | Profile, run_dir: str | Path | None = "",
+                 time_budget_s: float | None = None) -> None:
+        """``time_budget_s`` caps stage 5's conversations: the probes that do not fit are not sent."""
         if stage not in SECTIONS:
             raise ValueError(f"stage must be 1-7, got {stage!r}")
         self.stage = stage
         self.profile = profile if isinstance(profile, Profile) else load_profile(Path(profile))
         self.run_dir = Path(run_dir) if run_dir else None
+        self.time_budget_s = float(time_budget_s) if time_budget_s else None
         self.shared: dict[str, Any] = {}
         self.findings: dict[str, list[Finding]] = {}
         self.traffic: dict[str, Any] = {"requests_sent": 0}
@@ -74,7 +78,18 @@ class Stage:
         return HTMLView(
             f'<div class="la-intro"><b>{esc(self.title)}</b> for <b>{esc(p.client)}</b> ({esc(p.domain)}) · '
             f"{automated} of {listed} checks automated · active probes "
-            f"{'allowed' if p.scope.allow_active else 'not allowed'} · {where}</div>")
+            f"{'allowed' if p.scope.allow_active else 'not allowed'} · {where}</div>" + self._plan_html())
+
+    @property
+    def check_timeout_s(self) -> float:
+        """Each check's time: stage 5's conversations take as long as the chat limit makes them, and more."""
+        plan = stage_plan(self.profile, self.time_budget_s) if self.stage == 5 else None
+        return max(DEFAULT_CHECK_TIMEOUT_S, plan.expected_s * 1.5 + 120) if plan else DEFAULT_CHECK_TIMEOUT_S
+
+    def _plan_html(self) -> str:
+        """Stage 5 says up front how long its conversations take under the shop's chat limit."""
+        plan = stage_plan(self.profile, self.time_budget_s) if self.stage == 5 else None
+        return f'<div class="la-note">Plan: {esc(plan.line())}</div>' if plan else ""
 
     def run(self, check_ids: list[str] | None = None) -> HTMLView:
         """Run the stage's automated checks (or just ``check_ids``) concurrently, with progress."""
@@ -86,6 +101,7 @@ class Stage:
             del self.shared[key]        # tasks of an earlier run's event loop
         if self.run_dir:
             RunData(self.shared).run_dir = str(self.run_dir)     # stage 7 reads the other stages' hand-offs
+        RunData(self.shared).chat_time_budget_s = self.time_budget_s
         progress = NotebookProgress(self.title, checks)
 
         def on_event(event: str, check: Check, found: list[Finding]) -> None:
@@ -99,7 +115,8 @@ class Stage:
         async def go() -> None:
             # the run folder holds the watchdog's record, shared with the run's other stage processes
             async with Network(self.profile, run_dir=self.run_dir) as net:
-                found = await run_checks(self.profile, checks, net=net, shared=self.shared, on_event=on_event)
+                found = await run_checks(self.profile, checks, net=net, shared=self.shared, on_event=on_event,
+                                         timeout_s=self.check_timeout_s)
                 for check in checks:        # the runner adds a finding for an outage one of its probes caused
                     self.findings[check.id] = [f for f in found if f.check_id == check.id]
                 self.traffic["requests_sent"] += net.requests_sent
