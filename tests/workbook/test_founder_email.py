@@ -46,7 +46,7 @@ def test_dry_run_writes_a_complete_email(demo_run, shop):
     image = next(p for p in parts if p.get_content_type() == "image/png")
     assert f"cid:{image['Content-ID'][1:-1]}" in html                     # the HTML shows the embedded chart
     width, height, variety = png_facts(image.get_payload(decode=True))
-    assert (width, height) == (900, 420) and variety > 50                # a drawn chart, not a blank image
+    assert width == 900 and height >= 420 and variety > 50               # a drawn chart, not a blank image
     assert {p.get_filename() for p in parts if p.get_filename() and p.get_content_type() == "text/html"} == {
         "report.html", "handover.html"}
     assert "<script" not in html.lower() and "Fix these first" in html

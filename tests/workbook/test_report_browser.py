@@ -27,6 +27,36 @@ def test_report_renders_offline_with_scorecard_and_charts(browser, demo_run):
     assert (ARTIFACTS / "report.png").stat().st_size > 50_000
 
 
+def test_the_founder_reads_problems_first_and_every_place_stays_below(browser, demo_run):
+    # one row per check and fix, however many probes found it; every instance is still in the report
+    from launch_audit.findings import Status, rank_risks
+    from launch_audit.workbook.problems import group_problems
+    from launch_audit.workbook.run_view import load_run
+
+    _, _, run_dir = demo_run
+    findings = load_run(run_dir).findings
+    leaks = [f for f in findings if f.check_id == "S5.cross_customer_leak" and f.status is Status.FAIL]
+    assert len(leaks) >= 5                              # the demo bot leaks to many probes
+    page, problems, outside = open_offline(browser, run_dir / "report.html")
+    assert problems == [] and outside == []
+    rows = page.locator("#fix-first tbody tr")
+    to_fix = [p for p in group_problems(findings) if p.worst.status in (Status.FAIL, Status.WARN)]
+    assert rows.count() == min(15, len(to_fix)) and len(to_fix) < len(rank_risks(findings)) / 2
+    texts = [rows.nth(i).inner_text() for i in range(rows.count())]
+    leak_rows = [t for t in texts if "S5.cross_customer_leak" in t]
+    assert len(leak_rows) == 1 and f"seen in {len(leaks)} places" in leak_rows[0], leak_rows
+    assert all(("Who" not in t) for t in texts) and "developer" in " ".join(texts)
+    assert page.locator(".la-stage-summary li").count() == 7
+    # the full list: every finding needing attention, collapsed per problem, opened for print
+    details = page.locator("#every-problem details")
+    assert page.locator("#every-problem .la-instances li").count() == len(rank_risks(findings))
+    assert details.count() == len(group_problems(findings))
+    assert not page.evaluate("() => [...document.querySelectorAll('#every-problem details')].some(d => d.open)")
+    page.emulate_media(media="print")
+    page.evaluate("() => dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate("() => [...document.querySelectorAll('#every-problem details')].every(d => d.open)")
+
+
 def test_handover_renders_offline(browser, demo_run, shop):
     _, _, run_dir = demo_run
     page, problems, outside = open_offline(browser, run_dir / "handover.html")

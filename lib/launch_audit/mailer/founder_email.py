@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..findings import Status
 from ..redact import Redactor
+from ..workbook.problems import Problem, group_problems
 from ..workbook.run_view import RunView, load_run
 from ..workbook.scorecard import scorecard
 
@@ -23,8 +24,13 @@ def _e(text: object, redactor: Redactor) -> str:
     return html.escape(redactor.text(str(text)))
 
 
-def _risks(view: RunView) -> list:
-    return [f for f in view.findings if f.status in (Status.FAIL, Status.WARN)][:MAX_RISKS]
+def _problems(view: RunView) -> list[Problem]:
+    """The problems to fix first: one per check and fix, however many places it was seen."""
+    return [p for p in group_problems(view.findings) if p.worst.status in (Status.FAIL, Status.WARN)][:MAX_RISKS]
+
+
+def _seen(p: Problem) -> str:
+    return f"seen in {p.count} places" if p.count > 1 else "seen once"
 
 
 def html_body(view: RunView, redactor: Redactor, chart_cid: str | None) -> str:
@@ -36,9 +42,11 @@ def html_body(view: RunView, redactor: Redactor, chart_cid: str | None) -> str:
         f'<td style="padding:6px 10px;border-bottom:1px solid #eee;color:{_STATE.get(t.state, _STATE["unknown"])[0]};'
         f'font-weight:bold">{_STATE.get(t.state, _STATE["unknown"])[1]}</td></tr>' for t in cards)
     risks = "".join(
-        f'<li style="margin-bottom:8px"><b>{_e(f.title, redactor)}</b> <span style="color:#666">({_e(f.severity, redactor)},'
-        f" {_e(f.check_id, redactor)})</span><br><span style=\"color:#333\">{_e(f.target, redactor)}</span><br>"
-        f'<span style="color:#1a5fb4">Fix: {_e(f.remediation, redactor)}</span></li>' for f in _risks(view))
+        f'<li style="margin-bottom:10px"><b>{_e(p.title, redactor)}</b> <span style="color:#666">'
+        f"({_e(p.worst.severity, redactor)}, {_seen(p)}: {_e(', '.join(f.target for f in p.examples), redactor)})"
+        f'</span><br><span style="color:#1a5fb4">Fix: {_e(p.fix or p.worst.evidence, redactor)}</span><br>'
+        f'<span style="color:#666">Who: {_e(p.who, redactor)} · effort: {_e(p.effort, redactor)}</span></li>'
+        for p in _problems(view))
     failing = sum(f.status is Status.FAIL for f in view.findings)
     chart = (f'<p><img src="cid:{chart_cid[1:-1]}" alt="Latency over the sampling window" width="640" '
              'style="max-width:100%;border:1px solid #ddd"></p>' if chart_cid else "")
@@ -65,8 +73,10 @@ def text_body(view: RunView, redactor: Redactor) -> str:
     lines = [f"Launch audit: {summary.get('domain', view.client)} (run {view.run_id})", "", "Launch readiness:"]
     lines += [f"  - {t.target.label}: {_STATE.get(t.state, _STATE['unknown'])[1]}" for t in scorecard(view.findings)]
     lines += ["", "Fix these first:"]
-    for i, f in enumerate(_risks(view), 1):
-        lines += [f"  {i}. {f.title} ({f.severity}, {f.check_id})", f"     {f.target}", f"     Fix: {f.remediation}"]
+    for i, p in enumerate(_problems(view), 1):
+        lines += [f"  {i}. {p.title} ({p.worst.severity}, {_seen(p)})",
+                  f"     e.g. {', '.join(f.target for f in p.examples)}", f"     Fix: {p.fix or p.worst.evidence}",
+                  f"     Who: {p.who}; effort: {p.effort}"]
     lines += ["", "Attached: report.html (every finding with evidence) and handover.html (keep it with your team)."]
     return redactor.text("\n".join(lines)) + "\n"
 

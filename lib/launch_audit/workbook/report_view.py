@@ -8,23 +8,26 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from ..checks import catalog
-from ..findings import IMPACT_ORDER, Finding, Severity, rank_risks
+from ..findings import IMPACT_ORDER, Finding, Severity, Status, rank_risks
 from ..redact import Redactor
 from .charts import latency_figures
 from .display import (
     IMPACT_LABELS,
     HTMLView,
     SectionView,
+    badge,
     counts_html,
     esc,
     risk_list_html,
 )
+from .problems import group_problems, stage_sentence
 from .run_view import RunView, load_run
 from .scorecard import scorecard
 from .stages import SECTIONS, stage_title
 
 STATE_LABEL = {"met": ("MET", "#1e6b34", "#e6f4ea"), "not_met": ("NOT MET", "#a50e0e", "#fce8e6"),
                "unknown": ("UNKNOWN", "#5f6368", "#f1f3f4")}
+FIX_FIRST = 15             # problems in the founder's five-minute read; the rest follow below
 SEVERITY_COLOURS = {"critical": "#a50e0e", "high": "#d93025", "medium": "#e8710a", "low": "#f9ab00", "info": "#9aa0a6"}
 
 
@@ -82,6 +85,57 @@ class Report:
 
     def risks(self, top: int | None = 25) -> HTMLView:
         return HTMLView(risk_list_html(self.findings, self.redactor, top))
+
+    def fix_first(self, top: int = FIX_FIRST) -> HTMLView:
+        """The founder's five-minute read: the problems to fix first, one row per check and fix with how
+        often it was seen, an example or two, the fix, who usually does it and a rough effort."""
+        problems = [p for p in group_problems(self.findings) if p.worst.status in (Status.FAIL, Status.WARN)]
+        if not problems:
+            return HTMLView('<p class="la-empty">Nothing to fix: no check failed or warned.</p>')
+        r = self.redactor
+        rows = "".join(
+            f'<tr class="la-problem"><td>{i}</td><td>{badge(p.worst.status)} {esc(p.worst.severity.value)}<br>'
+            f'<span class="la-note">{esc(IMPACT_LABELS.get(p.worst.impact.value, p.worst.impact.value))}</span></td>'
+            f'<td><b>{esc(p.title, r)}</b><div class="la-note"><code>{esc(p.check_id)}</code> · '
+            f'<span class="la-seen">seen in {p.count} place{"s" * (p.count != 1)}</span>: '
+            f'{esc("; ".join(f.target for f in p.examples), r, 240)}</div></td>'
+            f'<td class="la-fix">{esc(p.fix or p.worst.evidence, r, 500)}</td>'
+            f"<td>{esc(p.who)}</td><td>{esc(p.effort)}</td></tr>"
+            for i, p in enumerate(problems[:top], 1))
+        more = (f'<p class="la-note">{len(problems) - top} more problems, and every place each was seen, in '
+                "<a href=\"#every-problem\">Every problem</a> below.</p>" if len(problems) > top else
+                '<p class="la-note">Every place each was seen: <a href="#every-problem">Every problem</a> below.</p>')
+        return HTMLView('<table class="la-table la-fix-first" id="fix-first"><thead><tr><th>#</th><th>How bad</th>'
+                        "<th>Problem</th><th>Fix</th><th>Who</th><th>Effort</th></tr></thead><tbody>" + rows
+                        + "</tbody></table>" + more)
+
+    def stage_summaries(self) -> HTMLView:
+        """One sentence per stage of the run."""
+        stages = self.view.run.get("stages", sorted({f.stage for f in self.findings}))
+        items = "".join(f"<li>{esc(stage_sentence(int(s), stage_title(int(s)), self.findings))}</li>"
+                        for s in stages)
+        return HTMLView(f'<ul class="la-stage-summary">{items}</ul>')
+
+    def problems(self) -> HTMLView:
+        """Every problem, each with every place it was seen (collapsed: open one to see its instances)."""
+        problems = group_problems(self.findings)
+        if not problems:
+            return HTMLView('<p class="la-empty">No open risks.</p>')
+        r = self.redactor
+        parts = []
+        for i, p in enumerate(problems, 1):
+            instances = "".join(
+                f'<li>{badge(f.status)} <span class="la-target">{esc(f.target, r, 200)}</span>'
+                f'<div class="la-evidence">{esc(f.evidence, r, 600)}</div></li>' for f in p.instances)
+            fix = f'<div class="la-fix"><b>Fix:</b> {esc(p.fix, r, 600)}</div>' if p.fix else ""
+            parts.append(
+                f'<details class="la-problem-detail"><summary>{i}. {badge(p.worst.status)} '
+                f"<b>{esc(p.title, r)}</b> <code>{esc(p.check_id)}</code> · {esc(p.worst.severity.value)} · "
+                f'seen in {p.count} place{"s" * (p.count != 1)}</summary>{fix}<ol class="la-instances">{instances}'
+                "</ol></details>")
+        total = sum(p.count for p in problems)
+        return HTMLView(f'<div id="every-problem"><p class="la-note">{len(problems)} problems, {total} places: open a '
+                        "problem to see each place it was seen and the evidence.</p>" + "".join(parts) + "</div>")
 
     def risk_chart(self) -> go.Figure | None:
         """Open risks by business impact, stacked by severity."""
