@@ -50,6 +50,8 @@ def test_dry_run_writes_a_complete_email(demo_run, shop):
     assert {p.get_filename() for p in parts if p.get_filename() and p.get_content_type() == "text/html"} == {
         "report.html", "handover.html"}
     assert "<script" not in html.lower() and "Fix these first" in html
+    # light enough for any mailbox and a phone: the report embeds only the plotly.js its charts need
+    assert (run_dir / "report.html").stat().st_size <= 1_500_000 and len(raw) <= 2_500_000
     decoded = b" ".join(p.get_payload(decode=True) or b"" for p in parts if not p.is_multipart())
     leaked = [s[:6] for s in shop.known_secrets() if s.encode() in decoded or s.encode() in raw]
     assert not leaked

@@ -17,8 +17,9 @@ from ..net.watch import OUTAGE_FLOOR_S
 from ..net.watch_record import Outage, describe_probe
 from ..profile import MissingSecret, Profile
 from .base import Check, CheckContext, describe_bug
-from .evidence import require_observation
 from . import final_phase
+from .base import Check, CheckContext, describe_bug
+from .evidence import require_observation
 from .final_phase import mark_done, wait_for_others
 
 # (event, check, findings so far) — "start" or "done"; drives progress bars and partial writes. A final-phase
@@ -133,7 +134,8 @@ def _ran_beside(finding: Finding, late: list[int]) -> Finding:
     """A burst that could not wait any longer says which stages it may have starved."""
     stages = ", ".join(str(s) for s in late)
     finding.evidence += (f" (Sent while stage {stages} of this run was still running: the wait for it ran out "
-                         f"after {final_phase.MAX_WAIT_S:.0f} s; its checks of the same endpoints may have been throttled.)")
+                         f"after {final_phase.MAX_WAIT_S:.0f} s; its checks of the same endpoints may have been "
+                         "throttled.)")
     finding.details["ran_beside_stages"] = late
     return finding
 

@@ -6,7 +6,7 @@ renderer and the report template draws them with the plotly.js it embeds once.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 
 import plotly.graph_objects as go
@@ -76,13 +76,16 @@ def latency_distribution(samples: list[Sample], budget_ms: float) -> go.Figure |
         return None
     fig = go.Figure()
     top = max(ms for pts in series.values() for _, ms in pts)
+    size = max(1.0, max(top, budget_ms) / 60)
     for i, name in enumerate(sorted(series, key=lambda n: (n != "chat", n))):
         values = [ms for _, ms in series[name]]
         p95 = nearest_rank(values, 95)
-        fig.add_trace(go.Histogram(x=values, name=f"{name} (p95 {p95:.0f} ms)", opacity=0.65,
-                                   marker_color=PALETTE[i % len(PALETTE)],
-                                   xbins={"start": 0, "end": max(top, budget_ms) * 1.05,
-                                          "size": max(1.0, max(top, budget_ms) / 60)}))
+        # counted here and drawn as bars: the reports embed plotly.js with scatter and bar only
+        bins = Counter(int(v // size) for v in values)
+        fig.add_trace(go.Bar(x=[(b + 0.5) * size for b in sorted(bins)], y=[bins[b] for b in sorted(bins)],
+                             width=size, name=f"{name} (p95 {p95:.0f} ms)", opacity=0.65,
+                             marker_color=PALETTE[i % len(PALETTE)],
+                             hovertemplate=f"%{{y}} requests at %{{x:.0f}} ms<extra>{name}</extra>"))
     fig.add_vline(x=budget_ms, line={"color": "#d93025", "dash": "dash", "width": 2},
                   annotation_text=f"p95 budget {budget_ms:g} ms", annotation_position="top right")
     fig.update_layout(title="Latency distribution per series", barmode="overlay", template="plotly_white",

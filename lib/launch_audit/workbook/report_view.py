@@ -14,7 +14,6 @@ from .charts import latency_figures
 from .display import (
     IMPACT_LABELS,
     HTMLView,
-    SectionView,
     badge,
     counts_html,
     esc,
@@ -165,7 +164,10 @@ class Report:
                         "<code>latency.csv</code>. Percentiles by the nearest-rank method.</p>")
 
     def stages(self) -> HTMLView:
-        parts = []
+        """Every check's result per stage, as tables: the evidence and fix of what needs attention is in
+        Every problem, once (the stage notebooks show it beside each table)."""
+        parts = ['<p class="la-note">The evidence and the fix of everything that needs attention are in '
+                 '<a href="#every-problem">Every problem</a>; these tables list every result.</p>']
         by_stage: dict[int, list[Finding]] = {}
         for f in self.findings:
             by_stage.setdefault(f.stage, []).append(f)
@@ -173,8 +175,19 @@ class Report:
             parts.append(f'<h3 class="la-stage">Stage {stage} — {esc(stage_title(stage))}</h3>')
             for title, ids in SECTIONS[stage].items():
                 found = [f for f in by_stage.get(stage, []) if f.check_id in ids]
-                parts.append(f"<h4>{esc(title)}</h4>" + SectionView(title, found, ids, self.redactor).body)
+                parts.append(f"<h4>{esc(title)}</h4>" + counts_html(found) + self._results(found))
         return HTMLView("".join(parts))
+
+    def _results(self, found: list[Finding]) -> str:
+        """One compact row per result (the report is mailed: no per-cell styling, evidence cut short)."""
+        if not found:
+            return '<p class="la-empty">No findings.</p>'
+        r = self.redactor
+        rows = "".join(f"<tr><td><code>{esc(f.check_id)}</code></td><td>{badge(f.status)}</td>"
+                       f"<td>{esc(f.severity.value)}</td><td>{esc(f.target, r, 120)}</td>"
+                       f"<td>{esc(f.evidence, r, 140)}</td></tr>" for f in found)
+        return ('<table class="la-table la-results"><thead><tr><th>Check</th><th>Status</th><th>Severity</th>'
+                f"<th>Target</th><th>Evidence</th></tr></thead><tbody>{rows}</tbody></table>")
 
     def changes(self) -> HTMLView:
         """Since the previous complete run of this client (same outputs folder): fixed, new, still open."""
