@@ -16,7 +16,6 @@ from ..net.errors import NetError
 from ..net.watch import OUTAGE_FLOOR_S
 from ..net.watch_record import Outage, describe_probe
 from ..profile import MissingSecret, Profile
-from .base import Check, CheckContext, describe_bug
 from . import final_phase
 from .base import Check, CheckContext, describe_bug
 from .evidence import require_observation
