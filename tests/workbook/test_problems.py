@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from launch_audit.findings import Finding, Impact, Severity, Status
-from launch_audit.workbook.problems import group_problems, stage_sentence
+from launch_audit.checks import catalog
+from launch_audit.workbook.problems import EFFORT_BY_CHECK, WHO_BY_CHECK, group_problems, stage_sentence
 
 FIX = "Scope the bot's order tool to the signed-in customer."
 
@@ -41,3 +42,7 @@ def test_one_sentence_per_stage():
         "Stage 5 (Chatbot red teaming): 1 problem to fix, the worst high; 1 check passed; "
         "1 result could not be tested (see the stage).")
     assert stage_sentence(2, "Domain", findings) == "Stage 2 (Domain): not run."
+
+
+def test_who_and_effort_name_only_checks_of_the_catalog():
+    assert set(WHO_BY_CHECK) | set(EFFORT_BY_CHECK) <= set(catalog.CATALOG)

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 from ..monitoring.percentiles import METHOD
-from ..workbook.charts import PALETTE, PERCENTILES, _series, percentiles_over_time
+from ..workbook.charts import PALETTE, PERCENTILES, answered_series, percentiles_over_time
 from ..workbook.run_view import load_run
 
 _DASH = {"solid": "-", "dash": "--", "dot": ":"}
@@ -22,7 +22,7 @@ def latency_png(run_dir: Path, width: int = 900, height: int = 420) -> bytes | N
     """The run's latency-over-time chart as PNG bytes of ``width`` x ``height`` pixels (more rows grow
     taller); None when the run has no samples."""
     view = load_run(run_dir)
-    series = _series(view.samples)
+    series = answered_series(view.samples)
     if not series:
         return None
     try:

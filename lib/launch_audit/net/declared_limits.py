@@ -34,6 +34,7 @@ except ImportError:          # not on Windows: the windows are then per process 
 LIMITS_FOLDER = "limits"
 WINDOW_S = 61.0              # a minute, plus a second for our send time against the shop's arrival time
 LEARNED = "learned-"
+LOGIN_FIELDS = ("email", "username", "login", "user")     # where a login or reset body names its account
 
 
 def learned_kind(method: str, url: str) -> str:
@@ -81,11 +82,9 @@ class DeclaredLimits:
         let_through = _live(self._sent.get(key, []), now)[:-1]      # the last one is the request refused
         limit = max(1, per_minute or len(let_through))
         self.limits[kind] = min(limit, self.limits.get(kind, limit))
+        self._update(key, now, lambda times: (sorted({*times, *let_through}), None))
         if self._folder is not None:
-            _locked_update(self._folder / _safe(key), now, lambda times: (sorted({*times, *let_through}), None))
-            (self._folder / _safe(f"learned-{kind}")).write_text(str(self.limits[kind]), encoding="utf-8")
-        else:
-            self._memory[key] = sorted({*self._memory.get(key, []), *let_through})
+            (self._folder / _limit_file(kind)).write_text(str(self.limits[kind]), encoding="utf-8")
         return self.limits[kind]
 
     def has_limit(self, kind: str) -> bool:
@@ -95,7 +94,7 @@ class DeclaredLimits:
         if self._folder is None:
             return False
         try:
-            self.limits[kind] = int((self._folder / _safe(f"learned-{kind}")).read_text(encoding="utf-8"))
+            self.limits[kind] = int((self._folder / _limit_file(kind)).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
         return True
@@ -143,10 +142,7 @@ class DeclaredLimits:
             if slot in times:
                 times.remove(slot)
             return sorted([*times, answered]), None
-        if self._folder is None:
-            self._memory[key] = move(_live(self._memory.get(key, []), answered))[0]
-        else:
-            _locked_update(self._folder / _safe(key), time.monotonic(), move)
+        self._update(key, time.monotonic(), move)
 
     def next_free(self, kind: str, identity: str) -> float:
         per_minute = self.limits.get(kind)
@@ -161,22 +157,25 @@ class DeclaredLimits:
             if deadline is not None and not probe and slot > deadline:
                 return times, None
             return sorted([*times, slot]), slot
-        if self._folder is None:
-            times, slot = book(_live(self._memory.get(key, []), now))
-            self._memory[key] = times
-            return slot
-        return _locked_update(self._folder / _safe(key), now, book)
+        return self._update(key, now, book)
 
     def _read(self, key: str, now: float) -> list[float]:
-        if self._folder is None:
-            return _live(self._memory.get(key, []), now)
         found: list[float] = []
 
-        def peek(times: list[float]) -> tuple[list[float], float | None]:
+        def peek(times: list[float]) -> tuple[list[float], None]:
             found.extend(times)
             return times, None
-        _locked_update(self._folder / _safe(key), now, peek)
+        self._update(key, now, peek)
         return found
+
+    def _update(self, key: str, now: float, change) -> float | None:
+        """Let ``change`` see the key's live times and return (new times, result): in the run folder under
+        its lock, shared by the run's processes, or in this process's memory outside a run."""
+        if self._folder is not None:
+            return _locked_update(self._folder / _safe(key), now, change)
+        times, result = change(_live(self._memory.get(key, []), now))
+        self._memory[key] = times
+        return result
 
 
 def next_slot(times: list[float], per_minute: int, now: float) -> float:
@@ -236,12 +235,17 @@ def named_in(body: object) -> str:
     none counts under one shared key, as a shop keying its limit by that field would."""
     value = ""
     if isinstance(body, dict):
-        value = next((str(body[k]) for k in ("email", "username", "login", "user") if k in body), "")
+        value = next((str(body[k]) for k in LOGIN_FIELDS if k in body), "")
     return "named-" + hashlib.sha256(value.strip().lower().encode()).hexdigest()[:12]
 
 
 def _live(times: list[float], now: float) -> list[float]:
     return [t for t in times if t > now - WINDOW_S]
+
+
+def _limit_file(kind: str) -> str:
+    """Where a limit learned by one process of the run is left for the others."""
+    return _safe(kind) + ".limit"
 
 
 def _safe(key: str) -> str:

@@ -24,8 +24,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ..profile import SAFE_METHODS, MissingSecret, Profile
-from .declared_limits import (LIMITS_FOLDER, WINDOW_S, Accounts, DeclaredLimits, LimitUnreachable, learned_kind,
-                              named_in)
+from .declared_limits import (LIMITS_FOLDER, LOGIN_FIELDS, WINDOW_S, Accounts, DeclaredLimits, LimitUnreachable,
+                              learned_kind, named_in)
 from .errors import (DNSNotFound, NetError, TargetDown, TargetProtocolError, TargetTimeout, TargetUnreachable,
                      Throttled, TLSError, UnsupportedScheme)
 from .http import HttpResponse, Hop, RedirectChain
@@ -105,7 +105,7 @@ class Network:
         users = self.profile.api.users if self.profile.api else None
         if users is None or not isinstance(body, dict):
             return None
-        named = {str(v).strip().lower() for k, v in body.items() if k in ("email", "username", "login", "user")}
+        named = {str(v).strip().lower() for k, v in body.items() if k in LOGIN_FIELDS}
         return next((name for name, user in (("a", users.a), ("b", users.b))
                      if {(user.email or "").lower(), (user.username or "").lower()} & named - {""}), None)
 

@@ -20,7 +20,7 @@ PERCENTILES = ((50, "p50", "solid"), (95, "p95", "dash"), (99, "p99", "dot"))
 MAX_BINS = 12
 
 
-def _series(samples: list[Sample]) -> dict[str, list[tuple[float, float]]]:
+def answered_series(samples: list[Sample]) -> dict[str, list[tuple[float, float]]]:
     """series -> [(seconds since the window opened, ms)] for answered requests."""
     timed = [(datetime.fromisoformat(s.started_at), s) for s in samples if s.ms is not None]
     if not timed:
@@ -47,7 +47,7 @@ def percentiles_over_time(points: list[tuple[float, float]]) -> list[tuple[float
 
 
 def latency_over_time(samples: list[Sample], budget_ms: float) -> go.Figure | None:
-    series = _series(samples)
+    series = answered_series(samples)
     if not series:
         return None
     names = sorted(series, key=lambda n: (n != "chat", n))
@@ -71,7 +71,7 @@ def latency_over_time(samples: list[Sample], budget_ms: float) -> go.Figure | No
 
 
 def latency_distribution(samples: list[Sample], budget_ms: float) -> go.Figure | None:
-    series = _series(samples)
+    series = answered_series(samples)
     if not series:
         return None
     fig = go.Figure()

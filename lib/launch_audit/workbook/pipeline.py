@@ -107,7 +107,7 @@ def _wait_for_handoff(work: Path, stage: int, timeout_s: float) -> None:
         time.sleep(0.1)
 
 
-def _run_stage(stage: int, profile_path: Path, work: Path, nb_dir: Path, cell_timeout_s: float,
+def _run_stage(stage: int, profile_path: Path, profile: Profile, work: Path, nb_dir: Path, cell_timeout_s: float,
                warm: WarmKernel | None = None, time_budget_s: float | None = None) -> StageRun:
     name = NOTEBOOKS[stage]
     parameters: dict[str, Any] = {"profile": str(profile_path), "run_dir": str(work)}
@@ -115,7 +115,6 @@ def _run_stage(stage: int, profile_path: Path, work: Path, nb_dir: Path, cell_ti
         parameters["time_budget_s"] = time_budget_s
     # the shop's declared limits set how long the stage's one running cell may take: a check keeps going
     # while it gets slots, and stage 5 takes as long as its plan under the chat limit
-    profile = load_profile(profile_path)
     if profile.api and profile.api.rate_limits:
         cell_timeout_s = max(cell_timeout_s, SLOTS_CAP_S + 300)
     plan = stage_plan(profile, time_budget_s) if stage == 5 else None
@@ -291,7 +290,7 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
         with ThreadPoolExecutor(max(1, min(workers, len(first) or 1)), thread_name_prefix="stage") as pool:
             futures = []
             for i, s in enumerate(first):
-                futures.append(pool.submit(_run_stage, s, profile_path, work, nb_dir, cell_timeout_s, None,
+                futures.append(pool.submit(_run_stage, s, profile_path, profile, work, nb_dir, cell_timeout_s, None,
                                            time_budget_s))
                 if i == 0 and s == 6 and len(first) > 1:
                     _wait_for_handoff(work, 6, HEAD_START_S)   # its kernel imports alone; the window opens sooner
@@ -305,7 +304,7 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
                     prewarm()
         prewarm()
         for s in last:                      # the handover reads what the other stages found
-            run = _run_stage(s, profile_path, work, nb_dir, cell_timeout_s, warm.pop("7", None))
+            run = _run_stage(s, profile_path, profile, work, nb_dir, cell_timeout_s, warm.pop("7", None))
             watcher.done(run)
             runs.append(run)
         watcher.stop()

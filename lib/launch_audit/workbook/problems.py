@@ -19,10 +19,8 @@ WHO_BY_CHECK = {
     "S1.secrets_in_repo": "developer (then rotate the keys in each provider's dashboard)",
     "S1.secrets_in_history": "developer (then rotate the keys in each provider's dashboard)",
     "S1.secrets_in_ci_logs": "developer (then rotate the keys in each provider's dashboard)",
-    "S1.subdomain_inventory": "DNS/hosting panel", "S1.dangling_dns": "DNS/hosting panel",
-    "S2.redirects": "DNS/hosting panel or developer", "S2.mixed_content": "developer",
-    "S2.security_headers": "developer", "S3.security_headers": "developer",
-    "S6.alerting": "founder", "S6.uptime_monitor": "founder",
+    "S1.subdomain_inventory": "DNS/hosting panel", "S2.mixed_content": "developer",
+    "S3.security_headers": "developer", "S6.alerting": "founder",
 }
 # a rough effort, by how the fix is usually made: a setting, a code change, a design change
 EFFORT_BY_STAGE = {1: "an hour or two", 2: "under an hour", 3: "an hour or two", 4: "half a day",

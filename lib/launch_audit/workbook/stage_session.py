@@ -24,6 +24,7 @@ from ..checks import catalog
 from ..checks.base import Check
 from ..checks.run_data import RunData
 from ..checks.redteam import stage_plan
+from ..redteam.plan import ChatPlan
 from ..checks.runner import DEFAULT_CHECK_TIMEOUT_S, run_checks
 from ..findings import Finding
 from ..net import Network
@@ -81,14 +82,19 @@ class Stage:
             f"{'allowed' if p.scope.allow_active else 'not allowed'} · {where}</div>" + self._plan_html())
 
     @property
+    def plan(self) -> ChatPlan | None:
+        """Stage 5's conversations under the shop's chat limit (None for the other stages)."""
+        return stage_plan(self.profile, self.time_budget_s) if self.stage == 5 else None
+
+    @property
     def check_timeout_s(self) -> float:
         """Each check's time: stage 5's conversations take as long as the chat limit makes them, and more."""
-        plan = stage_plan(self.profile, self.time_budget_s) if self.stage == 5 else None
+        plan = self.plan
         return max(DEFAULT_CHECK_TIMEOUT_S, plan.expected_s * 1.5 + 120) if plan else DEFAULT_CHECK_TIMEOUT_S
 
     def _plan_html(self) -> str:
         """Stage 5 says up front how long its conversations take under the shop's chat limit."""
-        plan = stage_plan(self.profile, self.time_budget_s) if self.stage == 5 else None
+        plan = self.plan
         return f'<div class="la-note">Plan: {esc(plan.line())}</div>' if plan else ""
 
     def run(self, check_ids: list[str] | None = None) -> HTMLView:
