@@ -16,13 +16,13 @@ from ..net.watch import grows
 from ..profile import Chat, MissingSecret, Profile
 from ..redteam import detectors as d
 from ..redteam.markers import derive, leaked
-from ..redteam.plan import ChatPlan, plan_conversations
+from ..redteam.plan import CONCURRENT, ChatPlan, plan_conversations
 from ..redteam.probes import CATEGORIES, Probe, for_check
 from .api_calls import call, read_own, token_of, values_for
 from .base import CheckContext
 from .chat_driver import BotThrottled, Exchange, converse
 
-CONCURRENT_PROBES = 4
+CONCURRENT_PROBES = CONCURRENT         # the plan's estimate assumes this many conversations at once
 LONG_REPLY_WORDS = 2000
 BURST = 8
 STAGE5 = tuple(CATEGORIES.values())

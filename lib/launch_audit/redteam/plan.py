@@ -12,11 +12,11 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..net.declared_limits import WINDOW_S
 from .probes import Probe
 
-WINDOW_S = 61.0                 # the declared limits' window (net/declared_limits.py keeps the same)
 SECONDS_PER_MESSAGE = 0.5       # a reply's usual time, for the estimate only
-CONCURRENT = 4                  # messages in flight per check (checks/redteam.py)
+CONCURRENT = 4                  # conversations in flight per check (checks/redteam.py runs this many)
 # most damaging first: data exposure, then actions, then what an attacker learns, then cost and comfort
 PRIORITY = ("cross_customer_leak", "unauthorized_tools", "injection_via_content", "system_prompt_leak",
             "output_handling", "cost_abuse", "human_escalation")
@@ -89,7 +89,7 @@ def plan_conversations(probes: Iterable[Probe], accounts: list[str], per_minute:
     for probe in probes:
         need = messages_of(probe, max_turns)
         fits = [a for a in senders if may_send(probe, a) and (capacity is None or plan.load[a] + need <= capacity)]
-        if capacity is None and budget_s is not None and not limited:
+        if budget_s is not None and not limited:
             # no limit to wait for: the budget bounds the replies' own time
             spent = sum(plan.load.values()) * SECONDS_PER_MESSAGE / CONCURRENT
             fits = fits if spent + need * SECONDS_PER_MESSAGE / CONCURRENT <= budget_s else []
