@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "lib" / "launch_audit"
 
 # lowest first; an area may import its own modules and any area of a lower layer
 LAYERS = [
-    {"(root)", "redact", "paths", "atomic", "personal_data", "git"},
+    {"(root)", "redact", "workspace", "atomic", "personal_data", "git"},
     {"findings"},
     {"catalog_rows", "profile"},
     {"profile_loader", "net"},

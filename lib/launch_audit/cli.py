@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import __version__, paths, term
+from . import __version__, term, workspace
 from .findings import Finding, Severity, Status
 from .profile import json_schema
 from .profile_loader import ProfileError, load_profile, unset_credentials
@@ -66,11 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="start the bundled demo shop and audit it")
     demo.add_argument("--serve", action="store_true", help="keep the shop running until interrupted")
     demo.add_argument("--hardened", action="store_true", help="serve the fixed twin, where no check should fail")
-    demo.add_argument("--out", type=Path, default=None, help="outputs folder (default: ./outputs)")
+    demo.add_argument("--out", type=Path, default=None,
+                      help="outputs folder (default: the workspace's outputs/, else ./outputs)")
+
+    init = sub.add_parser("init", help="make an engagement workspace: notebooks/, client_profiles/, outputs/, a README")
+    init.add_argument("dir", type=Path, metavar="DIR", help="the folder to make (it may exist, empty or not a workspace)")
 
     run = sub.add_parser("run", help="audit one client")
     run.add_argument("profile", type=Path)
-    run.add_argument("--out", type=Path, default=None, help="outputs folder (default: ./outputs)")
+    run.add_argument("--out", type=Path, default=None,
+                     help="outputs folder (default: outputs/ of the profile's workspace, else ./outputs)")
     run.add_argument("--stages", type=_stages, default=None, help="e.g. 1,2,4 (default: all)")
     run.add_argument("--workers", type=_positive, default=None,
                      help="stage notebooks run at once (default: cores + 1)")
@@ -86,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="clients audited at once in local processes (default: 2; with --scheduler the cluster decides)")
     batch.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="a Dask scheduler (tcp://host:8786): each client becomes a task on that cluster")
-    batch.add_argument("--out", type=Path, default=None, help="outputs folder (default: ./outputs)")
+    batch.add_argument("--out", type=Path, default=None,
+                       help="outputs folder (default: outputs/ of the first profile's workspace, else ./outputs)")
     batch.add_argument("--stages", type=_stages, default=None, help="e.g. 1,2,4 (default: all)")
 
     report = sub.add_parser("report", help="rebuild report.html and handover.html from a run folder")
@@ -133,9 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"demo": cmd_demo, "run": cmd_run, "batch": cmd_batch, "report": cmd_report,
+        return {"demo": cmd_demo, "init": cmd_init, "run": cmd_run, "batch": cmd_batch, "report": cmd_report,
                 "validate": cmd_validate, "schema": cmd_schema, "secrets": cmd_secrets,
                 "probes": cmd_probes, "diff": cmd_diff, "email": cmd_email}[args.command](args)
+    except workspace.MissingShippedFiles as e:
+        term.fatal(str(e))
+        return EXIT_BROKEN
     except KeyboardInterrupt:
         term.fatal("interrupted; the unfinished run was left as a .partial folder")
         return EXIT_BROKEN
@@ -202,7 +211,7 @@ def _audit(profile_path: Path, out: Path | None, stages: list[int] | None, fail_
         term.say(plan.line())
     try:
         with term.stage_progress(selected, {s: stage_title(s) for s in selected}) as (on_progress, on_phase):
-            result = run_pipeline(profile_path, out or paths.outputs_root(), stages=stages, workers=workers,
+            result = run_pipeline(profile_path, out or workspace.outputs_root(workspace.for_profile(profile_path)), stages=stages, workers=workers,
                                   on_progress=on_progress, on_phase=on_phase, profile=profile,
                                   time_budget_s=time_budget_s)
     except RunFolderError as e:
@@ -211,10 +220,13 @@ def _audit(profile_path: Path, out: Path | None, stages: list[int] | None, fail_
     term.summary(result.findings, profile.redactor)
     for broken in result.broken:
         term.fatal(f"stage {broken.stage} notebook broke: {broken.error} (see {result.run_dir / broken.notebook})")
+    for name, why in result.report_errors.items():
+        term.fatal(f"{name}: {why}")
     term.out.print(term.inert(f"Run folder: {result.run_dir}", limit=2000))
-    term.out.print(term.inert(f"Report:     {result.run_dir / 'report.html'}", limit=2000))
+    if (result.run_dir / "report.html").is_file():
+        term.out.print(term.inert(f"Report:     {result.run_dir / 'report.html'}", limit=2000))
     term.out.print(term.inert(f"Findings:   {result.findings_json}", limit=2000))
-    if result.broken:
+    if result.broken or result.report_errors:
         return EXIT_BROKEN
     if fail_on and _fail_on_met(result.findings, fail_on):
         return EXIT_FAIL_ON
@@ -257,6 +269,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .workbook.batch import ClientOutcome, expand_profiles, run_batch
 
     profiles, _ = expand_profiles(args.profiles)
+    out = args.out or workspace.outputs_root(workspace.for_profile(args.profiles[0]))
     term.say(f"Batch: {len(profiles)} profiles, {args.workers} at a time"
              + (f" on the Dask cluster at {args.scheduler}" if args.scheduler else " in local processes"))
     total = len(profiles) + sum(1 for p in args.profiles if not p.exists())
@@ -264,7 +277,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         with term.count_progress(total, "clients") as advance:
             def on_done(o: ClientOutcome) -> None:
                 advance(f"  {o.client or o.profile}: {o.status}" + (f" — {o.message}" if o.message else ""))
-            outcomes = run_batch(args.profiles, args.out or paths.outputs_root(), workers=args.workers,
+            outcomes = run_batch(args.profiles, out, workers=args.workers,
                                  scheduler=args.scheduler, stages=args.stages, on_done=on_done)
     except OSError as e:
         term.fatal(f"cannot reach the Dask scheduler {args.scheduler}: {e}")
@@ -288,7 +301,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import DemoShop
     from .demo.shop import DEFAULT_LAYOUT
 
-    shop = DemoShop(paths.demo_state_dir(), hardened=args.hardened)
+    here = workspace.find()          # in a workspace or the checkout: its .demo/, profile and outputs/
+    shop = DemoShop(workspace.demo_state_dir(here), hardened=args.hardened)
     try:
         shop.start()
     except OSError as e:
@@ -301,8 +315,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         L = DEFAULT_LAYOUT
         term.say(f"Demo shop up{' (hardened twin)' if args.hardened else ''}: DNS {L.nameserver}, "
                  f"HTTPS :{L.https_port} and HTTP :{L.http_port} on {L.prefix}.1-5, SMTP {L.smtp_address}:{L.smtp_port}")
+        # the workspace's demo profile reads ../.demo/; elsewhere the shipped one, written with this shop's paths
+        profile = workspace.demo_profile(args.hardened, here) or shop.write_profile()
         if args.serve:
-            profile = paths.demo_profile(args.hardened)
             term.say(f"Profile: {profile}  (in another terminal: launch-audit run {profile})")
             term.say("Press Ctrl-C to stop.")
             stop = threading.Event()
@@ -313,10 +328,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
             except KeyboardInterrupt:
                 pass
             return EXIT_OK
-        return _audit(paths.demo_profile(args.hardened), args.out, None, None)
+        return _audit(profile, args.out or workspace.outputs_root(here), None, None)
     finally:
         shop.stop()
         term.say("Demo shop stopped.")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .run_folder import explain_os_error
+    from .workspace.init import WorkspaceExists, create
+
+    try:
+        written = create(args.dir)
+    except WorkspaceExists as e:
+        term.fatal(str(e))
+        return EXIT_BAD_INPUT
+    except OSError as e:
+        term.fatal(explain_os_error(e, Path(e.filename or args.dir)))
+        return EXIT_BAD_INPUT
+    folders = sorted({w.split("/")[0] + "/" for w in written if "/" in w})
+    term.say(f"Workspace made in {args.dir}: {', '.join(folders)} and {len(written)} files "
+             f"({sum(w.endswith('.ipynb') for w in written)} notebooks)")
+    term.out.print(term.inert(f"""Next:
+  cd {args.dir}
+  cp client_profiles/example.yaml client_profiles/<client>.yaml     # fill it in, then:
+  launch-audit validate client_profiles/<client>.yaml
+  launch-audit run client_profiles/<client>.yaml
+Try it on the demo shop first: launch-audit demo (README.md says more)""", limit=2000))
+    return EXIT_OK
 
 
 def cmd_email(args: argparse.Namespace) -> int:

@@ -14,13 +14,17 @@ from launch_audit.workbook.stages import (
     NOTEBOOKS,
     REPORT_NOTEBOOK,
     SECTIONS,
-    notebooks_dir,
 )
+from launch_audit.workspace import shipped_root
 
 ALL = [*NOTEBOOKS.values(), REPORT_NOTEBOOK, HANDOVER_NOTEBOOK]
 
 
-def test_notebooks_dir_is_the_checkout():
+def notebooks_dir():
+    return shipped_root() / "notebooks"
+
+
+def test_an_editable_install_ships_the_checkouts_notebooks():
     assert notebooks_dir() == Path(__file__).resolve().parents[2] / "notebooks"
     assert sorted(p.name for p in notebooks_dir().glob("*.ipynb")) == sorted(ALL)
 

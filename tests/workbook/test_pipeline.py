@@ -17,7 +17,8 @@ import nbformat
 from launch_audit.checks import catalog
 from launch_audit.cli import main
 from launch_audit.workbook.pipeline import run_pipeline
-from launch_audit.workbook.stages import NOTEBOOKS, notebooks_dir
+from launch_audit.workbook.stages import NOTEBOOKS
+from launch_audit.workspace import notebooks_dir
 
 from tests.helpers import short_window_profile
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from ..paths import demo_profile
+from ..workspace import shipped_demo_profile
 from . import evidence, web_api, web_site
 from .dns_server import DemoDNS
 from .fakes import DemoSecrets
@@ -165,7 +165,7 @@ class DemoShop:
 
     def write_profile(self, template: Path | None = None) -> Path:
         """client_profiles/demo.yaml, rewritten for this shop's addresses and state folder."""
-        text = Path(template or demo_profile(self.hardened)).read_text(encoding="utf-8")
+        text = Path(template or shipped_demo_profile(self.hardened)).read_text(encoding="utf-8")
         text = text.replace(DEFAULT_LAYOUT.prefix + ".", self.layout.prefix + ".")
         text = text.replace("../.demo/", str(self.state_dir) + "/")
         text = self.style.profile_text(text)

@@ -68,9 +68,13 @@ def _exporter():
 
 
 def warm_exporter() -> None:
-    """Import nbconvert and build the exporter ahead of time (the run is waiting on the network anyway)."""
-    _exporter()
-    _plotly_js()
+    """Import nbconvert and build the exporter ahead of time (the run is waiting on the network anyway).
+    A failure here is left to the export itself, which reports it for the run."""
+    try:
+        _exporter()
+        _plotly_js()
+    except Exception:  # noqa: BLE001 - a background warm-up must never print a traceback mid-run
+        pass
 
 
 def _uses_plotly(nb: nbformat.NotebookNode) -> bool:

@@ -24,8 +24,8 @@ from typing import Any
 from ..checks import catalog, final_phase
 from ..checks.base import CheckContext
 from ..checks.redteam import stage_plan
-from ..checks.runner import SLOTS_CAP_S
 from ..checks.run_data import RunData
+from ..checks.runner import SLOTS_CAP_S
 from ..findings import ErrorKind, Finding, Status
 from ..monitoring import Sample
 from ..net.watch_record import WATCH_FOLDER, WatchStore, culprit, stall_notice
@@ -33,18 +33,14 @@ from ..profile import MissingSecret, Profile
 from ..profile_loader import load_profile
 from ..run_folder import RunFolder, RunFolderError, explain_os_error
 from ..run_record import run_metadata, write_findings_files, write_json
+from ..workspace import find as find_workspace
+from ..workspace import for_profile, notebooks_dir
 from .execute import WarmKernel, execute
-from .handover_markdown import write_handover_markdown
 from .export import export_html, warm_exporter
 from .handoff import read_handoff, stage_file
+from .handover_markdown import write_handover_markdown
 from .run_view import write_latency_csv
-from .stages import (
-    HANDOVER_NOTEBOOK,
-    NOTEBOOKS,
-    REPORT_NOTEBOOK,
-    notebooks_dir,
-    stage_title,
-)
+from .stages import HANDOVER_NOTEBOOK, NOTEBOOKS, REPORT_NOTEBOOK, stage_title
 
 # (stage, checks done, checks total, state) — state: running | complete | broken
 ProgressHook = Callable[[int, int, int, str], None]
@@ -81,6 +77,11 @@ class PipelineResult:
     @property
     def broken(self) -> list[StageRun]:
         return [s for s in self.stage_runs if s.state != "complete"]
+
+    @property
+    def report_errors(self) -> dict[str, str]:
+        """{report file: why} for a report that could not be built (findings.json is written either way)."""
+        return self.run.get("report_errors") or {}
 
 
 def register_profile_secrets(profile: Profile) -> None:
@@ -222,7 +223,7 @@ def build_reports(work: Path, nb_dir: Path | None = None, cell_timeout_s: float 
     """Execute the report notebooks on the run's files and export report.html and handover.html.
 
     Returns {file: error} for any report whose notebook broke (its HTML still shows the error)."""
-    nb_dir = nb_dir or notebooks_dir()
+    nb_dir = nb_dir or notebooks_dir(find_workspace(work))     # the notebooks of the workspace the run is in
     jobs = [(REPORT_NOTEBOOK, "report.html", "Launch readiness report", warm[0]),
             (HANDOVER_NOTEBOOK, "handover.html", "Handover", warm[1])]
     problems: dict[str, str] = {}
@@ -235,7 +236,12 @@ def build_reports(work: Path, nb_dir: Path | None = None, cell_timeout_s: float 
         if not outcome.ok:
             problems[html_name] = outcome.error
         if executed.is_file():
-            export_html(executed, work / html_name, title)
+            try:
+                export_html(executed, work / html_name, title)
+            except OSError:
+                raise
+            except Exception as e:  # noqa: BLE001 - nbconvert's templates missing, say: findings.json stays
+                problems[html_name] = f"the HTML export failed: {type(e).__name__}: {' '.join(str(e).split())}"
 
     with ThreadPoolExecutor(len(jobs)) as pool:
         list(pool.map(one, jobs))
@@ -253,7 +259,7 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
     profile_path = Path(profile_path).resolve()
     profile = profile or load_profile(profile_path)     # ProfileError: bad input, nothing is written
     register_profile_secrets(profile)
-    nb_dir = Path(notebooks) if notebooks else notebooks_dir()
+    nb_dir = Path(notebooks) if notebooks else notebooks_dir(for_profile(profile_path))
     selected = sorted(stages or NOTEBOOKS)
     workers = workers or default_workers()
     phase = on_phase or (lambda _msg: None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..checks import catalog
 
 NOTEBOOKS = {
@@ -53,14 +51,6 @@ SECTIONS: dict[int, dict[str, list[str]]] = {
         "Handover": ["S7.dns_map", "S7.env_inventory", "S7.runbooks", "S7.alert_contacts"],
     },
 }
-
-
-def notebooks_dir() -> Path:
-    """notebooks/ of the checkout (an editable install) or of the current folder."""
-    here = Path(__file__).resolve().parents[3] / "notebooks"
-    if here.is_dir():
-        return here
-    return Path.cwd() / "notebooks"
 
 
 def stage_title(stage: int) -> str:
