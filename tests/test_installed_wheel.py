@@ -40,7 +40,8 @@ def venv(tmp_path_factory) -> dict[str, str]:
     env_dir = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, timeout=120)
     # the dependencies come from this interpreter's environment (a venv or not), after the venv's own packages
-    purelib = subprocess.run([str(env_dir / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+    purelib = subprocess.run([str(env_dir / "bin" / "python"), "-c",
+                              "import sysconfig; print(sysconfig.get_path('purelib'))"],
                              capture_output=True, text=True, check=True).stdout.strip()
     borrowed = [p for p in site.getsitepackages() + [site.getusersitepackages()] if Path(p).is_dir()]
     (Path(purelib) / "zz_borrowed_dependencies.pth").write_text(

@@ -20,9 +20,10 @@ LAYERS = [
     {"profile_loader", "net"},
     {"mailauth", "monitoring", "secrets", "redteam", "writers", "reaudit", "term"},
     {"checks"},
-    {"run_record", "run_folder"},
+    {"run_record", "run_folder", "smoke", "kit"},
     {"workbook"},
     {"mailer", "cli_secrets"},
+    {"watch"},
     {"cli", "__main__", "demo"},
 ]
 LEVEL = {area: i for i, layer in enumerate(LAYERS) for area in layer}

@@ -51,7 +51,8 @@ def test_init_makes_the_designs_layout_from_the_shipped_files(tmp_path, monkeypa
         assert sources, pattern
         for src in sources:
             assert (target / src.relative_to(shipped)).read_bytes() == src.read_bytes()
-    assert {p.name for p in (target / "notebooks").glob("*.ipynb")} == {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+    names = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert {p.name for p in (target / "notebooks").glob("*.ipynb")} == names
     readme = (target / "README.md").read_text()
     assert "launch-audit run client_profiles/" in readme and "outputs/" in readme
     ignored = (target / ".gitignore").read_text().split()

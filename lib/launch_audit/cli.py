@@ -54,6 +54,15 @@ def _whole_number(low: int, high: int, unit: str = ""):
     return parse
 
 
+def _duration(text: str) -> float:
+    """``90``, ``90s``, ``10m``, ``2h``, ``1d`` → seconds."""
+    import re
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smhd]?)", text.strip().lower())
+    if not m or float(m.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"must be a duration like 90s, 10m, 2h or 1d, got {text!r}")
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400}[m.group(2)]
+
+
 _positive = _whole_number(1, 64)
 _seconds = _whole_number(1, 86_400, "seconds")
 
@@ -70,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="outputs folder (default: the workspace's outputs/, else ./outputs)")
 
     init = sub.add_parser("init", help="make an engagement workspace: notebooks/, client_profiles/, outputs/, a README")
-    init.add_argument("dir", type=Path, metavar="DIR", help="the folder to make (it may exist, empty or not a workspace)")
+    init.add_argument("dir", type=Path, metavar="DIR",
+                      help="the folder to make (it may exist, empty or not a workspace yet)")
 
     run = sub.add_parser("run", help="audit one client")
     run.add_argument("profile", type=Path)
@@ -81,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="stage notebooks run at once (default: cores + 1)")
     run.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
                      help="exit 1 when a fail of this severity or worse is found")
+    run.add_argument("--only", type=lambda t: t.split(","), default=None, metavar="CHECK_IDS",
+                     help="only these checks: ids or prefixes separated by commas (S2.spf,S2.dmarc or S5.); "
+                          "their stages run, nothing else")
     run.add_argument("--time-budget", type=_seconds, default=None, metavar="SECONDS",
                      help="cap stage 5's conversations: under a declared chat limit, the least damaging probes "
                           "that do not fit are not sent (listed as skip)")
@@ -94,6 +107,27 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--out", type=Path, default=None,
                        help="outputs folder (default: outputs/ of the first profile's workspace, else ./outputs)")
     batch.add_argument("--stages", type=_stages, default=None, help="e.g. 1,2,4 (default: all)")
+
+    smoke = sub.add_parser("smoke", help="the post-deploy smoke test: health, login, chat, webhook receipt, critical "
+                                         "URLs, in seconds; exit 1 when any fails")
+    smoke.add_argument("profile", type=Path)
+    smoke.add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write JUnit XML (for CI)")
+
+    watch = sub.add_parser("watch", help="the founder's uptime watch: main page, health and critical URLs every "
+                                         "interval; alerts by email and Slack-compatible webhooks")
+    watch.add_argument("profile", type=Path)
+    watch.add_argument("--interval", type=_duration, default=None, metavar="DURATION",
+                       help="between rounds (default: the profile's watch.interval_s, 60 s)")
+    watch.add_argument("--for", dest="duration", type=_duration, default=None, metavar="DURATION",
+                       help="stop after this long (90s, 10m, 2h, 1d; default: until interrupted)")
+    watch.add_argument("--db", type=Path, default=None, metavar="FILE",
+                       help="the SQLite record (default: outputs/<client>/watch.sqlite of the profile's workspace)")
+    watch.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="a Dask scheduler: each worker is a vantage point named by its worker name; an incident "
+                            "needs a majority of them")
+    watch.add_argument("--report", nargs="?", const="", default=None, metavar="FILE",
+                       help="write the HTML uptime report from the record and exit (default: watch-report.html "
+                            "beside the record); no probing")
 
     report = sub.add_parser("report", help="rebuild report.html and handover.html from a run folder")
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR")
@@ -139,9 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"demo": cmd_demo, "init": cmd_init, "run": cmd_run, "batch": cmd_batch, "report": cmd_report,
-                "validate": cmd_validate, "schema": cmd_schema, "secrets": cmd_secrets,
-                "probes": cmd_probes, "diff": cmd_diff, "email": cmd_email}[args.command](args)
+        return {"demo": cmd_demo, "init": cmd_init, "run": cmd_run, "smoke": cmd_smoke, "watch": cmd_watch,
+                "batch": cmd_batch, "report": cmd_report, "validate": cmd_validate, "schema": cmd_schema,
+                "secrets": cmd_secrets, "probes": cmd_probes, "diff": cmd_diff, "email": cmd_email}[args.command](args)
     except workspace.MissingShippedFiles as e:
         term.fatal(str(e))
         return EXIT_BROKEN
@@ -189,31 +223,49 @@ def _print_problems(problems) -> None:
         term.err.print(term.inert(str(problem), limit=1000))
 
 
+def _load_or_say(path: Path):
+    """The profile, or None after printing one line per problem (the command then exits 2)."""
+    try:
+        return load_profile(path)
+    except ProfileError as e:
+        _print_problems(e.problems)
+        return None
+
+
 def _audit(profile_path: Path, out: Path | None, stages: list[int] | None, fail_on: str | None,
-           workers: int | None = None, time_budget_s: float | None = None) -> int:
+           workers: int | None = None, time_budget_s: float | None = None, only: list[str] | None = None) -> int:
     from .checks import catalog  # here: `secrets` and `validate` never load the checks
-    from .checks.redteam import stage_plan
+    from .checks.redteam import STAGE5, stage_plan
     from .workbook.pipeline import run_pipeline
     from .workbook.stages import stage_title
 
-    try:
-        profile = load_profile(profile_path)
-    except ProfileError as e:
-        _print_problems(e.problems)
+    profile = _load_or_say(profile_path)
+    if profile is None:
         return EXIT_BAD_INPUT
     warn_unset_credentials(profile)
     selected = stages or list(range(1, 8))
     automated = [c for c in catalog.automated() if c.stage in selected]
+    if only is not None:
+        try:
+            automated = [c for c in catalog.select(only) if c.stage in selected]
+        except ValueError as e:
+            term.fatal(str(e))
+            return EXIT_BAD_INPUT
+        if not automated:
+            term.fatal(f"--only {','.join(only)}: none of those checks is in stages {','.join(map(str, selected))}")
+            return EXIT_BAD_INPUT
+        selected = sorted({c.stage for c in automated})
+        only = [c.id for c in automated]
     term.say(f"Auditing {profile.client} ({profile.domain}): stages {','.join(map(str, selected))}, "
              f"{len(automated)} automated checks, through the stage notebooks")
-    plan = stage_plan(profile, time_budget_s) if 5 in selected else None
+    plan = stage_plan(profile, time_budget_s) if any(c.id in STAGE5 for c in automated) else None
     if plan is not None:            # how long the chat limit makes stage 5, before it starts
         term.say(plan.line())
     try:
         with term.stage_progress(selected, {s: stage_title(s) for s in selected}) as (on_progress, on_phase):
-            result = run_pipeline(profile_path, out or workspace.outputs_root(workspace.for_profile(profile_path)), stages=stages, workers=workers,
-                                  on_progress=on_progress, on_phase=on_phase, profile=profile,
-                                  time_budget_s=time_budget_s)
+            out = out or workspace.outputs_root(workspace.for_profile(profile_path))
+            result = run_pipeline(profile_path, out, stages=stages, workers=workers, on_progress=on_progress,
+                                  on_phase=on_phase, profile=profile, time_budget_s=time_budget_s, only=only)
     except RunFolderError as e:
         term.fatal(str(e))
         return EXIT_BROKEN
@@ -240,7 +292,94 @@ def _fail_on_met(findings: list[Finding], fail_on: str) -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _audit(args.profile, args.out, args.stages, args.fail_on, args.workers, args.time_budget)
+    return _audit(args.profile, args.out, args.stages, args.fail_on, args.workers, args.time_budget, args.only)
+
+
+def cmd_smoke(args: argparse.Namespace) -> int:
+    """Exit 0 every flow passed (or had nothing to test), 1 one failed, 2 bad input, 3 launch-audit broke."""
+    import asyncio
+
+    from .smoke import run_smoke, write_junit
+
+    profile = _load_or_say(args.profile)
+    if profile is None:
+        return EXIT_BAD_INPUT
+    redactor = profile.redactor
+    term.say(f"Smoke test of {profile.client} ({profile.canonical})")
+    try:
+        run = asyncio.run(run_smoke(profile, lambda r: term.result_line(r.status, r.name, r.message, r.ms, redactor)))
+    except OSError as e:            # the profile's CA bundle or another file it names cannot be read
+        term.fatal(f"{args.profile}: {e.strerror or e}{f' ({e.filename})' if e.filename else ''}")
+        return EXIT_BAD_INPUT
+    passed = sum(r.status == "pass" for r in run.results)
+    term.say(f"{passed} passed, {len(run.failed)} failed, {len(run.broken)} broke, "
+             f"{len(run.results) - passed - len(run.failed) - len(run.broken)} skipped in {run.seconds:.1f} s")
+    if args.junit:
+        try:
+            write_junit(run, args.junit, profile.client, redactor)
+        except OSError as e:
+            from .run_folder import explain_os_error
+            term.fatal(explain_os_error(e, args.junit))
+            return EXIT_BROKEN
+    if run.broken:
+        return EXIT_BROKEN
+    return EXIT_FAIL_ON if run.failed else EXIT_OK
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    """Exit 0 when the watch ends (--for elapsed, or interrupted), 2 bad input, 3 the record cannot be written."""
+    import asyncio
+    import sqlite3
+
+    from .watch import DaskVantages, LocalVantage, WatchStore, routes_of, run_watch, write_report
+
+    profile = _load_or_say(args.profile)
+    if profile is None:
+        return EXIT_BAD_INPUT
+    db = args.db or workspace.outputs_root(workspace.for_profile(args.profile)) / profile.client / "watch.sqlite"
+    try:
+        store = WatchStore(db)
+    except (OSError, sqlite3.Error) as e:
+        term.fatal(f"cannot open the watch record {db}: {e}")
+        return EXIT_BROKEN
+    try:
+        if args.report is not None:
+            path = Path(args.report) if args.report else db.with_name("watch-report.html")
+            write_report(store, profile, path)
+            term.out.print(term.inert(f"Report: {path}", limit=2000))
+            return EXIT_OK
+        routes, problems = routes_of(profile)
+        for problem in problems:
+            term.fatal(problem)
+        interval = args.interval or profile.watch.interval_s
+        try:
+            vantages = (DaskVantages(args.scheduler, profile, args.profile) if args.scheduler
+                        else LocalVantage(profile))
+        except OSError as e:
+            term.fatal(f"cannot reach the Dask scheduler {args.scheduler}: {e}")
+            return EXIT_BAD_INPUT
+        term.say(f"Watching {profile.client} every {interval:g} s"
+                 + (f" for {args.duration:g} s" if args.duration else " until interrupted")
+                 + f"; alerts: {', '.join(r.name for r in routes) or 'none configured (profile watch:)'}; "
+                 f"record: {db}")
+
+        async def go() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            run = await run_watch(profile, store, vantages, routes, interval_s=interval, duration_s=args.duration,
+                                  stop=stop, say=lambda line: term.out.print(term.inert(line, profile.redactor, 500)))
+            term.say(f"Watch ended after {run.rounds} rounds, {len(run.notices)} notices sent")
+
+        try:
+            asyncio.run(go())
+        finally:
+            if isinstance(vantages, DaskVantages):
+                vantages.close()
+        return EXIT_OK
+    finally:
+        store.close()
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -320,6 +320,28 @@ class Monitoring(Strict):
     chat_messages: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(default_factory=list, max_length=50)
 
 
+class WatchEmail(Strict):
+    """Where ``launch-audit watch`` mails its alerts: STARTTLS required, login from LAUNCH_AUDIT_SMTP_USER and
+    LAUNCH_AUDIT_SMTP_PASSWORD (as the founder email)."""
+
+    to: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]] = Field(min_length=1)
+    smtp: Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")]
+    sender: str = "launch-audit watch <watch@launch-audit.invalid>"
+    ca_bundle: str | None = None        # extra trusted CA for the SMTP server (staging, tests)
+
+
+class Watch(Strict):
+    """``launch-audit watch``: uptime, latency and 5xx of the main page, health endpoint and critical URLs."""
+
+    interval_s: float = Field(default=60, ge=1, le=3600)
+    down_after: int = Field(default=3, ge=1, le=100)            # consecutive rounds down before an alert
+    window_rounds: int = Field(default=10, ge=2, le=1000)       # p95 and 5xx rate over the last N rounds
+    error_rate: float = Field(default=0.05, gt=0, le=1)         # 5xx share of the window's answers that alerts
+    reminder_s: float = Field(default=1800, ge=1, le=86_400)    # first reminder of an open incident; then doubled
+    email: WatchEmail | None = None
+    slack_webhook_env: EnvName | None = None                    # a Slack-compatible incoming webhook URL
+
+
 class Attestation(Strict):
     ok: bool
     note: str = ""
@@ -388,6 +410,7 @@ class Profile(Strict):
     repo: Repo | None = None
     logs: Logs | None = None
     monitoring: Monitoring = Field(default_factory=Monitoring)
+    watch: Watch = Field(default_factory=Watch)
     attest: dict[Annotated[str, Field(pattern=_CHECK_ID.pattern)], Attestation] = Field(default_factory=dict)
     handover: Handover | None = None
 

@@ -93,6 +93,16 @@ def summary(findings: list[Finding], redactor: Redactor, top: int = 12) -> None:
         out.print(Text("         ") + inert(f.evidence, redactor, 220), soft_wrap=True)
 
 
+def result_line(status: str, name: str, message: str, ms: float, redactor: Redactor) -> None:
+    """One line per test (``launch-audit smoke``): status, name, what was seen, how long."""
+    line = Text()
+    line.append(f"{status.upper():6}", style=_STYLE.get(status, ""))
+    line.append(f"{name:24} ")
+    line.append_text(inert(message, redactor, 400))
+    line.append(f"  ({ms:.0f} ms)", style="dim")
+    out.print(line, soft_wrap=True)
+
+
 def fatal(message: str) -> None:
     err.print(Text("error: ", style="bold red") + inert(message, limit=2000))
 

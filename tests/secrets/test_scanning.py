@@ -47,6 +47,22 @@ def test_working_tree_skips_deleted_and_ignored_files(demo_repo, tmp_path):
     assert "stripe-secret-live" in found and "openai-api-key" not in found        # .env is only in history
 
 
+def test_an_untracked_virtualenv_in_a_clone_is_not_the_repository(tmp_path):
+    # a new user's `python3 -m venv .venv` inside the clone, not yet ignored: its packages are not the repo's
+    # code; a file committed under such a name, and any other untracked file, still are
+    key = "sk" + "_live_" + "V" * 4 + "a1B2c3D4e5F6g7H8i9J0k1L2"
+    repo = tmp_path / "repo"
+    (repo / "venv").mkdir(parents=True)
+    (repo / "venv" / "committed.py").write_text(f"KEY = '{key}'\n")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    (repo / ".venv" / "lib").mkdir(parents=True)
+    (repo / ".venv" / "lib" / "vendored.py").write_text(f"KEY = '{key}'\n")
+    (repo / "settings.py").write_text(f"STRIPE = '{key}'\n")
+    paths = sorted(loc.path for loc in scan_paths([repo]).found)
+    assert paths == ["settings.py", "venv/committed.py"]
+
+
 def test_binary_huge_and_archives(tmp_path):
     key = "sk" + "_live_" + "Q" * 4 + "a1B2c3D4e5F6g7H8i9J0k1L2"
     (tmp_path / "logs").mkdir()

@@ -20,11 +20,12 @@ from launch_audit.workbook.pipeline import run_pipeline
 from launch_audit.workbook.stages import NOTEBOOKS
 from launch_audit.workspace import notebooks_dir
 
+from tests.actionlint import actionlint
 from tests.helpers import short_window_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_FILES = {"findings.json", "findings.csv", "findings.sarif", "latency.csv", "report.html", "handover.html",
-             "handover.md",
+             "handover.md", "kit",
              "run.json", "notebooks"}
 
 
@@ -196,6 +197,43 @@ def test_handover_markdown_copy_has_every_section(demo_run):
     md = (run_dir / "handover.md").read_text()
     for heading in ("## Domain map", "### CDN and redirects", "## Deployment and rollback",
                     "## Production environment variables", "## Secrets found, and how to rotate them", "## Runbooks",
-                    "## Who gets alerts, and what they do first", "## Open risks"):
+                    "## Who gets alerts, and what they do first", "## What keeps running: the founder's kit",
+                    "### Repository secrets to set", "## Open risks"):
         assert heading in md
     assert "| OPENAI_API_KEY | Sam | **missing** |" in md and "**Stripe**" in md and "1. Dashboard" in md
+
+
+def test_only_runs_the_named_checks_and_their_stages(shop, tmp_path, capsys):
+    # the weekly deliverability re-run the kit schedules: ids and a prefix
+    profile = short_window_profile(shop, tmp_path)
+    code = main(["run", str(profile), "--out", str(tmp_path / "out"), "--only", "S2.spf,S2.dmarc,S3.source"])
+    assert code == 0, capsys.readouterr().err
+    run_dir = (tmp_path / "out" / "demo-shop" / "latest").resolve()
+    run = json.loads((run_dir / "run.json").read_text())
+    assert run["stages"] == [2, 3] and run["only"] == ["S2.spf", "S2.dmarc", "S3.source_maps"]
+    assert run["checks"] == run["only"]
+    found = {f["check_id"] for f in json.loads((run_dir / "findings.json").read_text())["findings"]}
+    assert found == {"S2.spf", "S2.dmarc", "S3.source_maps"}
+    assert sorted(p.name for p in (run_dir / "notebooks").glob("0*.ipynb")) == ["02_domain_email.ipynb",
+                                                                               "03_deployment.ipynb"]
+    assert (run_dir / "report.html").is_file()
+
+
+def test_only_with_an_unknown_id_is_bad_input_before_anything_runs(shop, tmp_path, capsys):
+    profile = short_window_profile(shop, tmp_path)
+    assert main(["run", str(profile), "--out", str(tmp_path / "out"), "--only", "S2.spf,S9.nothing"]) == 2
+    assert "S9.nothing (no such check id or prefix)" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_run_folder_holds_the_founders_kit(demo_run):
+    _, _, run_dir = demo_run
+    workflows = sorted((run_dir / "kit" / ".github" / "workflows").glob("*.yml"))
+    assert [w.name for w in workflows] == ["secret-scan.yml", "smoke.yml", "weekly-checks.yml"]
+    assert actionlint(workflows) == []
+    assert (run_dir / "kit" / ".launch-audit" / "demo-shop.yaml").is_file()
+    assert (run_dir / "kit" / ".pre-commit-config.yaml").is_file()
+    # the handover links to it and says how to switch each automation on
+    handover = (run_dir / "handover.html").read_text()
+    assert 'href="kit/README.md"' in handover and "Repository secrets to set" in handover
+    assert "pre-commit install" in handover and "DEMO_USER_A_TOKEN" in handover

@@ -156,7 +156,7 @@ def _build() -> dict[str, Check]:
 
 CATALOG: dict[str, Check] = _build()
 
-__all__ = ["CATALOG", "STAGES", "get", "for_stage", "automated"]
+__all__ = ["CATALOG", "STAGES", "get", "for_stage", "automated", "select"]
 
 
 def get(check_id: str) -> Check:
@@ -172,3 +172,23 @@ def for_stage(stage: int) -> list[Check]:
 
 def automated() -> list[Check]:
     return [c for c in CATALOG.values() if c.run is not None]
+
+
+def select(tokens: list[str]) -> list[Check]:
+    """The automated checks ``--only`` names: each token an id (``S2.spf``) or a prefix (``S5.``, ``S4.rate_limit``);
+    in catalog order. ValueError names every token that matches no automated check."""
+    runnable = automated()
+    chosen: set[str] = set()
+    unknown = []
+    for token in (t.strip() for t in tokens):
+        if not token:
+            continue
+        exact = [c.id for c in runnable if c.id.lower() == token.lower()]
+        hits = exact or [c.id for c in runnable if c.id.lower().startswith(token.lower())]
+        if not hits:
+            listed = token in CATALOG and CATALOG[token].run is None
+            unknown.append(f"{token} ({'listed but not automated' if listed else 'no such check id or prefix'})")
+        chosen.update(hits)
+    if unknown:
+        raise ValueError(f"--only: {'; '.join(unknown)}; ids look like S2.spf, prefixes like S5.")
+    return [c for c in runnable if c.id in chosen]

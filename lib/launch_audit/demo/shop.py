@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import ssl
 import threading
 from pathlib import Path
 
@@ -49,6 +50,7 @@ class DemoShop:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runners: list[web.AppRunner] = []
+        self._https: dict[str, tuple[web.AppRunner, str, ssl.SSLContext, web.TCPSite]] = {}   # host -> its site
         self.tokens: dict[str, str] = {}
 
     # -- lifecycle -------------------------------------------------------------
@@ -129,12 +131,36 @@ class DemoShop:
             runner = web.AppRunner(app, access_log=None, handle_signals=False)
             await runner.setup()
             self._runners.append(runner)
-            await web.TCPSite(runner, address, L.https_port, ssl_context=ssl_ctx, reuse_address=True).start()
+            site = web.TCPSite(runner, address, L.https_port, ssl_context=ssl_ctx, reuse_address=True)
+            await site.start()
+            host = next(name for name, a in h.items() if a == address)
+            self._https[host] = (runner, address, ssl_ctx, site)
         http_runner = web.AppRunner(web_site.http_redirector(self.state), access_log=None, handle_signals=False)
         await http_runner.setup()
         self._runners.append(http_runner)
         for address in h.values():
             await web.TCPSite(http_runner, address, L.http_port, reuse_address=True).start()
+
+    # -- an outage, for the uptime watch and its tests ------------------------------
+    def stop_host(self, host: str) -> None:
+        """Take one HTTPS host off the network: its port stops listening and its open connections close."""
+        async def down() -> None:
+            runner, _, _, site = self._https[host]
+            await site.stop()
+            for conn in list(runner.server.connections if runner.server else []):
+                conn.force_close()
+        assert self._loop is not None
+        asyncio.run_coroutine_threadsafe(down(), self._loop).result(timeout=30)
+
+    def start_host(self, host: str) -> None:
+        """Bring a host stopped by :meth:`stop_host` back."""
+        async def up() -> None:
+            runner, address, ssl_ctx, _ = self._https[host]
+            site = web.TCPSite(runner, address, self.layout.https_port, ssl_context=ssl_ctx, reuse_address=True)
+            await site.start()
+            self._https[host] = (runner, address, ssl_ctx, site)
+        assert self._loop is not None
+        asyncio.run_coroutine_threadsafe(up(), self._loop).result(timeout=30)
 
     async def _stop_web(self) -> None:
         for runner in reversed(self._runners):

@@ -108,8 +108,11 @@ def chat_allowance(profile: Profile) -> int | None:
     return max(1, math.floor(limit * profile.monitoring.window_s / 60))
 
 
-async def plan_series(profile: Profile, net: CheckNet, budget: int) -> tuple[list[SeriesPlan], list[str]]:
-    """What to sample, sized to fit ``budget`` requests; returns the plans and notes for the evidence."""
+async def plan_series(profile: Profile, net: CheckNet, budget: int, *, per_series: int | None = None,
+                      chat: bool = True) -> tuple[list[SeriesPlan], list[str]]:
+    """What to sample, sized to fit ``budget`` requests; returns the plans and notes for the evidence.
+    ``per_series`` fixes the samples per series (``launch-audit watch``: one per round), ``chat`` False leaves
+    the chat series out."""
     mon, notes = profile.monitoring, []
     targets: list[tuple[str, str, str]] = [("page /", "page", profile.canonical.rstrip("/") + "/")]
     if profile.api and profile.api.health_path:
@@ -136,23 +139,25 @@ async def plan_series(profile: Profile, net: CheckNet, budget: int) -> tuple[lis
                 spent += 1
         resolved.append((name, kind, final, note))
 
-    chat = _chat_plan(profile, notes)
-    series_count = len(resolved) + (1 if chat else 0)
-    per_series = max(1, min(mon.samples, (budget - spent) // max(1, series_count)))
-    if per_series < mon.samples:
-        notes.append(f"{per_series} samples per series instead of {mon.samples}: scope.max_requests_per_check "
+    chat_series = _chat_plan(profile, notes) if chat else None
+    series_count = len(resolved) + (1 if chat_series else 0)
+    wanted = per_series or mon.samples
+    per_series = max(1, min(wanted, (budget - spent) // max(1, series_count)))
+    if per_series < wanted:
+        notes.append(f"{per_series} samples per series instead of {wanted}: scope.max_requests_per_check "
                      f"is {budget} for {series_count} series")
     for name, kind, url, note in resolved:
         plans.append(SeriesPlan(name=name, kind=kind, method="GET", url=url, n=per_series, note=note))
-    if chat:
+    if chat_series:
         n = per_series
         allowance = chat_allowance(profile)
         if allowance is not None and allowance < n:
             n = allowance
             notes.append(f"chat: {n} samples, the most the declared limit of {profile.api.rate_limits['chat']}/min "
                          f"allows in a {mon.window_s:g} s window (raise monitoring.window_s for more)")
-        plans.append(SeriesPlan(name="chat", kind="chat", method=chat[0], url=chat[1], n=n, headers=chat[2],
-                                bodies=chat[3], availability=False, note=chat[4], changes_state=chat[5]))
+        method, url, headers, bodies, note, changes = chat_series
+        plans.append(SeriesPlan(name="chat", kind="chat", method=method, url=url, n=n, headers=headers,
+                                bodies=bodies, availability=False, note=note, changes_state=changes))
     return plans, notes
 
 

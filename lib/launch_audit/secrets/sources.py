@@ -61,10 +61,14 @@ class ScanResult:
 
 
 def tree_files(root: Path) -> Iterator[Path]:
-    """A repository's tracked and untracked-but-not-ignored files; else every file under ``root``."""
+    """A repository's tracked and untracked-but-not-ignored files (untracked ones not inside a virtualenv,
+    node_modules or a cache: a local environment someone forgot to ignore, not the repository); else every file
+    under ``root`` outside those folders."""
     if (root / ".git").exists():
-        out = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-        for rel in out.split(b"\0"):
+        tracked = git(root, "ls-files", "-z", "--cached").split(b"\0")
+        untracked = [rel for rel in git(root, "ls-files", "-z", "--others", "--exclude-standard").split(b"\0")
+                     if not SKIP_DIRS & set(os.fsdecode(rel).split("/")[:-1])]
+        for rel in dict.fromkeys(tracked + untracked):
             if rel:
                 p = root / os.fsdecode(rel)
                 if p.is_file() and not p.is_symlink():

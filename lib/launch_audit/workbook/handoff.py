@@ -16,6 +16,7 @@ from ..atomic import write_json_atomic
 from ..findings import Finding
 
 STAGES_DIR = "stages"
+SELECTION_FILE = "selection.json"       # `launch-audit run --only`: the checks this run runs
 
 
 def stage_file(run_dir: Path | str, stage: int) -> Path:
@@ -43,6 +44,21 @@ def write_handoff(run_dir: Path | str, handoff: StageHandoff) -> Path:
     path = stage_file(run_dir, handoff.stage)
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_json_atomic(path, handoff.__dict__, indent=None, default=str)
+
+
+def write_selection(run_dir: Path | str, check_ids: list[str]) -> Path:
+    return write_json_atomic(Path(run_dir) / SELECTION_FILE, {"only": check_ids}, indent=None)
+
+
+def read_selection(run_dir: Path | str | None) -> list[str] | None:
+    """The run's ``--only`` check ids (None: every check of the stage). Read by each stage notebook, so a
+    workspace's notebooks need no parameter for it."""
+    if not run_dir:
+        return None
+    try:
+        return list(json.loads((Path(run_dir) / SELECTION_FILE).read_text(encoding="utf-8"))["only"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def read_handoff(run_dir: Path | str, stage: int) -> StageHandoff | None:

@@ -51,10 +51,22 @@ def handover_markdown(run_dir: Path | str) -> str:
     lines += ["## Who gets alerts, and what they do first", ""]
     lines += _table(["Who", "Channel", "First action"], [[c.get("who"), c.get("channel"), c.get("first_action")]
                                                           for c in summary.get("handover", {}).get("alert_contacts", [])])
+    lines += ["## What keeps running: the founder's kit", ""] + _kit_lines(Path(run_dir) / "kit" / "README.md")
     risks = [f for f in h.view.findings if str(f.status) in ("fail", "warn")][:15]
     lines += ["## Open risks", ""] + [f"- **{f.title}** ({f.severity}, `{f.check_id}`) — {f.target}. Fix: {f.remediation}"
                                       for f in risks] + [""]
     return r.text("\n".join(lines))
+
+
+def _kit_lines(readme: Path) -> list[str]:
+    """The kit's README (copied with the kit into the product's repository), its headings one level down."""
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except OSError:
+        return ["No kit in this run folder.", ""]
+    body = text.split("\n", 1)[1] if text.startswith("# ") else text
+    return ["The audit's run folder holds `kit/`: copy its contents to the root of the product's repository."] + [
+        "#" + line if line.startswith("## ") else line for line in body.splitlines()] + [""]
 
 
 def write_handover_markdown(run_dir: Path | str) -> Path:

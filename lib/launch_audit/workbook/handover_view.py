@@ -162,5 +162,18 @@ class Handover:
             + "".join(f"<li>{esc(step)}</li>" for step in LEAK_RESPONSE) + "</ol>")
         return HTMLView(_table(["Runbook", "Where"], rows) + fallback)
 
+    def kit(self) -> HTMLView:
+        """The founder's kit in the run folder (``kit/``): what each automation does and how to switch it on."""
+        readme = self.view.run_dir / "kit" / "README.md"
+        try:
+            text = readme.read_text(encoding="utf-8")
+        except OSError:
+            return HTMLView('<p class="la-empty">No kit in this run folder.</p>')
+        import mistune   # nbconvert's Markdown renderer; escape: nothing in the README becomes markup
+        body = text.split("\n", 1)[1] if text.startswith("# ") else text
+        html = mistune.create_markdown(escape=True, plugins=["table"])(self.redactor.text(body))
+        return HTMLView('<div class="la-kit"><p>In the run folder: <a href="kit/README.md"><code>kit/</code></a> '
+                        "(copy its contents to the root of the product's repository).</p>" + str(html) + "</div>")
+
     def open_risks(self) -> HTMLView:
         return HTMLView(risk_list_html(self.view.findings, self.redactor, top=15))

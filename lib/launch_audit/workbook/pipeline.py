@@ -27,6 +27,7 @@ from ..checks.redteam import stage_plan
 from ..checks.run_data import RunData
 from ..checks.runner import SLOTS_CAP_S
 from ..findings import ErrorKind, Finding, Status
+from ..kit import write_kit
 from ..monitoring import Sample
 from ..net.watch_record import WATCH_FOLDER, WatchStore, culprit, stall_notice
 from ..profile import MissingSecret, Profile
@@ -37,7 +38,7 @@ from ..workspace import find as find_workspace
 from ..workspace import for_profile, notebooks_dir
 from .execute import WarmKernel, execute
 from .export import export_html, warm_exporter
-from .handoff import read_handoff, stage_file
+from .handoff import read_handoff, stage_file, write_selection
 from .handover_markdown import write_handover_markdown
 from .run_view import write_latency_csv
 from .stages import HANDOVER_NOTEBOOK, NOTEBOOKS, REPORT_NOTEBOOK, stage_title
@@ -255,17 +256,22 @@ def build_reports(work: Path, nb_dir: Path | None = None, cell_timeout_s: float 
 def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: list[int] | None = None,
                  workers: int | None = None, notebooks: Path | None = None, on_progress: ProgressHook | None = None,
                  on_phase: Callable[[str], None] | None = None, cell_timeout_s: float = CELL_TIMEOUT_S,
-                 profile: Profile | None = None, time_budget_s: float | None = None) -> PipelineResult:
+                 profile: Profile | None = None, time_budget_s: float | None = None,
+                 only: list[str] | None = None) -> PipelineResult:
     profile_path = Path(profile_path).resolve()
     profile = profile or load_profile(profile_path)     # ProfileError: bad input, nothing is written
     register_profile_secrets(profile)
     nb_dir = Path(notebooks) if notebooks else notebooks_dir(for_profile(profile_path))
     selected = sorted(stages or NOTEBOOKS)
+    if only is not None:            # `--only`: the stages holding those checks, and in them only those
+        selected = sorted(set(selected) & {catalog.get(c).stage for c in only})
     workers = workers or default_workers()
     phase = on_phase or (lambda _msg: None)
 
     folder = RunFolder(Path(outputs_root), profile.client)
     work = folder.open()
+    if only is not None:
+        write_selection(work, only)
     started = datetime.now(timezone.utc)
     timings: dict[str, float] = {}
     watcher = _Watcher(work, selected, on_progress or (lambda *a: None), on_phase)
@@ -334,13 +340,18 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
         write_latency_csv(work / "latency.csv", samples)
         run_doc = run_metadata(profile, folder.run_id, started, selected, findings)
         run_doc["traffic"] = traffic
+        if only is not None:
+            run_doc["only"] = only
+            run_doc["checks"] = [c for c in run_doc["checks"] if c in only]
         run_doc["stage_runs"] = [asdict(r) | {"title": stage_title(r.stage)} for r in sorted(runs, key=lambda r: r.stage)]
         run_doc["pipeline"] = {"workers": workers, "notebooks": str(nb_dir)}
         write_json(work / "run.json", redactor.value(run_doc))
 
+        kit_problem = _write_kit(work, profile)
         phase("building reports")
         t = time.perf_counter()
         report_problems = build_reports(work, nb_dir, warm=(warm.pop("report", None), warm.pop("handover", None)))
+        report_problems.update(kit_problem)
         timings["reports_s"] = round(time.perf_counter() - t, 2)
     except OSError as e:                # full disk, read-only folder…: a clear reason, not a traceback
         raise RunFolderError(explain_os_error(e, Path(e.filename) if e.filename else work)) from None
@@ -355,6 +366,18 @@ def run_pipeline(profile_path: Path | str, outputs_root: Path | str, *, stages: 
 
     run_dir = folder.commit()
     return PipelineResult(run_dir, findings, run_doc, runs)
+
+
+def _write_kit(work: Path, profile: Profile) -> dict[str, str]:
+    """kit/: the founder's workflows from the profile (before the reports: the handover shows it). A kit that
+    cannot be made is said, and the run keeps everything else."""
+    try:
+        write_kit(work / "kit", profile)
+    except OSError:
+        raise
+    except Exception as e:  # noqa: BLE001 - our bug, said in run.json and on the terminal
+        return {"kit/": f"the founder's kit could not be made: {type(e).__name__}: {e}"}
+    return {}
 
 
 def rebuild_reports(run_dir: Path | str) -> dict[str, str]:

@@ -31,7 +31,7 @@ from ..net import Network
 from ..profile import Profile
 from ..profile_loader import load_profile
 from .display import HTMLView, SectionView, counts_html, esc, risk_list_html
-from .handoff import StageHandoff, write_handoff
+from .handoff import StageHandoff, read_selection, write_handoff
 from .progress import NotebookProgress
 from .stages import SECTIONS, stage_title
 
@@ -42,14 +42,16 @@ def _now() -> str:
 
 class Stage:
     def __init__(self, stage: int, profile: str | Path | Profile, run_dir: str | Path | None = "",
-                 time_budget_s: float | None = None) -> None:
-        """``time_budget_s`` caps stage 5's conversations: the probes that do not fit are not sent."""
+                 time_budget_s: float | None = None, only: list[str] | None = None) -> None:
+        """``time_budget_s`` caps stage 5's conversations: the probes that do not fit are not sent. ``only``
+        (default: the run folder's ``--only`` selection) restricts the stage to those check ids."""
         if stage not in SECTIONS:
             raise ValueError(f"stage must be 1-7, got {stage!r}")
         self.stage = stage
         self.profile = profile if isinstance(profile, Profile) else load_profile(Path(profile))
         self.run_dir = Path(run_dir) if run_dir else None
         self.time_budget_s = float(time_budget_s) if time_budget_s else None
+        self.only = only if only is not None else read_selection(self.run_dir)
         self.shared: dict[str, Any] = {}
         self.findings: dict[str, list[Finding]] = {}
         self.traffic: dict[str, Any] = {"requests_sent": 0}
@@ -63,7 +65,8 @@ class Stage:
 
     @property
     def checks(self) -> list[Check]:
-        return [c for c in catalog.for_stage(self.stage) if c.run is not None]
+        return [c for c in catalog.for_stage(self.stage) if c.run is not None
+                and (self.only is None or c.id in self.only)]
 
     @property
     def all_findings(self) -> list[Finding]:
