@@ -176,6 +176,8 @@ def test_the_report_shows_uptime_incidents_and_latency(watched, tmp_path):
     assert "No incident." in html and 'id="fig-0"' in html and "Plotly.newPlot" in html
     figure = json.loads(html.split('id="fig-0">', 1)[1].split("</script>", 1)[0])
     assert figure["data"] and figure["data"][0]["type"] == "scatter"
+    assert any(axis.get("title", {}).get("text") == "seconds since the first round"
+               for key, axis in figure["layout"].items() if key.startswith("xaxis"))
 
 
 @pytest.fixture

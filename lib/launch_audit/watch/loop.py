@@ -104,9 +104,9 @@ async def _deliver(store: WatchStore, routes: list[Route], profile: Profile, now
                 try:
                     await route.deliver(notice.subject, profile.redactor.text(notice.text(profile.client, action)))
                 except Exception as e:  # noqa: BLE001 - a dead route is recorded and retried next round
-                    store.record_delivery(incident.id, notice.kind, route.name, now.isoformat(), False,
-                                          f"{type(e).__name__}: {e}")
-                    say(f"  could not send {notice.kind} for {incident.target} by {route.name}: {e}")
+                    why = profile.redactor.text(f"{type(e).__name__}: {e}")     # an error may quote the hook URL
+                    store.record_delivery(incident.id, notice.kind, route.name, now.isoformat(), False, why)
+                    say(f"  could not send {notice.kind} for {incident.target} by {route.name}: {why}")
                     continue
                 store.record_delivery(incident.id, notice.kind, route.name, now.isoformat(), True)
                 run.notices.append(f"{notice.kind}: {notice.subject}")

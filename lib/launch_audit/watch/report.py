@@ -58,7 +58,7 @@ def render(store: WatchStore, profile: Profile) -> str:
         f"<td>{'<br>'.join(esc(x, redactor) for x in sent.get(i.id, [])) or 'none'}</td></tr>"
         for i in reversed(store.incidents())) or '<tr><td colspan="6">No incident.</td></tr>'
     samples = [s for r in rounds for _, s in r.samples]
-    figures = latency_figures(samples, profile.monitoring.p95_budget_ms)
+    figures = latency_figures(samples, profile.monitoring.p95_budget_ms, x_title="seconds since the first round")
     nonce = secrets.token_urlsafe(18)      # only our own two scripts run: nothing from a target's answer can
     charts = "".join(f'<div class="chart" id="chart-{i}"></div>'
                      f'<script type="application/json" id="fig-{i}">{script_json(f.to_plotly_json())}</script>'

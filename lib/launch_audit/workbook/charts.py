@@ -46,7 +46,10 @@ def percentiles_over_time(points: list[tuple[float, float]]) -> list[tuple[float
             for i, v in sorted(grouped.items())]
 
 
-def latency_over_time(samples: list[Sample], budget_ms: float) -> go.Figure | None:
+WINDOW_AXIS = "seconds into the sampling window"
+
+
+def latency_over_time(samples: list[Sample], budget_ms: float, x_title: str = WINDOW_AXIS) -> go.Figure | None:
     series = answered_series(samples)
     if not series:
         return None
@@ -63,7 +66,7 @@ def latency_over_time(samples: list[Sample], budget_ms: float) -> go.Figure | No
         label = {"annotation_text": f"budget {budget_ms:g} ms", "annotation_position": "top left"} if row == 1 else {}
         fig.add_hline(y=budget_ms, line={"color": "#d93025", "dash": "dash", "width": 1}, row=row, col=1, **label)
         fig.update_yaxes(title_text="ms", rangemode="tozero", row=row, col=1)
-    fig.update_xaxes(title_text="seconds into the sampling window", row=len(names), col=1)
+    fig.update_xaxes(title_text=x_title, row=len(names), col=1)
     fig.update_layout(title=f"Latency percentiles over time ({METHOD}, per time bin)", template="plotly_white",
                       height=max(320, 220 * len(names)), margin={"l": 60, "r": 20, "t": 80, "b": 50},
                       legend={"orientation": "h", "y": 1.06, "x": 1, "xanchor": "right"})
@@ -95,5 +98,7 @@ def latency_distribution(samples: list[Sample], budget_ms: float) -> go.Figure |
     return fig
 
 
-def latency_figures(samples: list[Sample], budget_ms: float) -> list[go.Figure]:
-    return [f for f in (latency_over_time(samples, budget_ms), latency_distribution(samples, budget_ms)) if f]
+def latency_figures(samples: list[Sample], budget_ms: float, x_title: str = WINDOW_AXIS) -> list[go.Figure]:
+    """``x_title`` names the time axis: the audit's sampling window, or the watch's time since its first round."""
+    return [f for f in (latency_over_time(samples, budget_ms, x_title), latency_distribution(samples, budget_ms))
+            if f]
