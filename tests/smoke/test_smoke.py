@@ -144,3 +144,31 @@ def test_without_allow_active_nothing_that_writes_is_sent(broken_deploy, tmp_pat
 def test_where_a_critical_url_must_land(start, final, status, why):
     got = landing(start, final, status, "www.a.test")
     assert (why in got and got) if why else got == ""
+
+
+def test_a_login_with_nothing_declared_to_read_is_not_a_failure(tmp_path, monkeypatch):
+    async def login(_):
+        return web.json_response({"token": "t"})
+
+    app = web.Application()
+    app.add_routes([web.post("/api/login", login)])
+    server = AiohttpThread("127.0.62.2", app)
+    try:
+        monkeypatch.setenv("SMOKE_A_TOKEN", "tok-a-smoke")
+        monkeypatch.setenv("SMOKE_A_PASSWORD", "pw-a-smoke-0")
+        path = target_profile(tmp_path, "readless", "127.0.62.2", body=f"""
+pages: []
+api:
+  base_url: http://127.0.62.2:{server.port}
+  users:
+    a: {{token_env: SMOKE_A_TOKEN, password_env: SMOKE_A_PASSWORD, email: a@readless.test}}
+    b: {{email: b@readless.test}}
+  endpoints:
+    - {{name: login, method: POST, path: /api/login, auth: public, kind: login,
+       body: {{email: "{{email}}", password: "{{password}}"}}}}
+""")
+        run = __import__("asyncio").run(run_smoke(load_profile(path)))
+    finally:
+        server.stop()
+    login_result = next(r for r in run.results if r.name == "login")
+    assert login_result.status == "pass" and "no declared GET" in login_result.message

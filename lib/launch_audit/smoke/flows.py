@@ -88,6 +88,11 @@ async def login(ctx: FlowContext) -> FlowResult:
             return FlowResult("login", PASS, f"{said[0]}; no api.users.a.token_env to read A's objects with",
                               requests=seen)
         return FlowResult("login", SKIP, "user A has neither a password_env with a login endpoint nor a token_env")
+    readable = [e for e in api.endpoints if e.method == "GET" and e.auth == "user" and not e.changes_state
+                and "{" not in fill(e.path, values_for(ctx.profile, "a"))]
+    if not readable:            # nothing declared to read: nothing to judge, not a failure
+        why = "no declared GET with auth: user that A's own ids fill, to read A's objects with"
+        return FlowResult("login", PASS if said else SKIP, "; ".join(said + [why]), requests=seen)
     read = await read_own(ctx, "a", limit=3, strict=True)
     seen.append(f"{len(read)} of A's own objects read")
     if not read:
