@@ -46,10 +46,11 @@ def read_reply(doc: Any, text: str, reply_field: str, tool_field: str | None) ->
 
 
 async def converse(ctx: CheckContext, token: str, turns: list[str], who: str = "a", *,
-                   expect_throttle: bool = False) -> list[Exchange]:
+                   expect_throttle: bool = False, active: bool = True, label: str | None = None) -> list[Exchange]:
     """The turns of one conversation as the account ``token`` belongs to (``who``: a or b, whose values fill
     the message body's placeholders). A 429 is waited out like any other request's, unless the caller looks
-    for throttling (``expect_throttle``): then it raises BotThrottled."""
+    for throttling (``expect_throttle``): then it raises BotThrottled. ``active`` False: ordinary questions
+    (the smoke test's), not attack-shaped probes."""
     assert ctx.net is not None and ctx.profile.api is not None and ctx.profile.chat is not None
     chat = ctx.profile.chat
     endpoint = ctx.profile.api.endpoint(chat.endpoint)
@@ -61,10 +62,10 @@ async def converse(ctx: CheckContext, token: str, turns: list[str], who: str = "
         body = fill(endpoint.body or {"message": "{message}"}, values_for(ctx.profile, who, message=turn))
         if conversation and chat.conversation_field:
             body[chat.conversation_field] = conversation
-        resp = await ctx.net.request(endpoint.method, url, active=True, headers=auth_headers(ctx.profile, token),
+        resp = await ctx.net.request(endpoint.method, url, active=active, headers=auth_headers(ctx.profile, token),
                                      json=body, expect_throttle=expect_throttle, max_bytes=2_000_000,
                                      changes_state=endpoint.changes_state,
-                                     label=f"a {len(turn):,}-character chat message ({turn[:40]!r})")
+                                     label=label or f"a {len(turn):,}-character chat message ({turn[:40]!r})")
         if resp.status == 429:
             raise BotThrottled(resp.headers.get("retry-after"))
         try:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
-from ..checks.api_calls import MESSAGE, auth_headers, call, excerpt, fill, read_own, token_of, values_for
-from ..checks.chat_driver import read_reply
+from ..checks.api_calls import MESSAGE, call, excerpt, fill, read_own, token_of, values_for
+from ..checks.chat_driver import converse
 from ..checks.webhooks import EVENT, sign
 from ..net import CheckNet
 from ..net.errors import NetError, Refused
@@ -115,27 +114,22 @@ async def chat(ctx: FlowContext) -> FlowResult:
     except MissingSecret as e:
         return FlowResult("chat", SKIP, f"{e}: set it to ask the chatbot a question")
     question = (profile.monitoring.chat_messages or [MESSAGE])[0]
-    body = fill(endpoint.body or {"message": "{message}"}, values_for(profile, "a", message=question))
-    resp = await ctx.net.request(endpoint.method, api.url(endpoint.path), json=body, label="smoke: one chat question",
-                                 headers=auth_headers(profile, token), changes_state=endpoint.changes_state)
+    # the red team's conversation driver, one ordinary turn (not an attack-shaped probe)
+    [answer] = await converse(ctx, token, [question], "a", active=False, label="smoke: one chat question")
     budget = profile.monitoring.p95_budget_ms
-    seen = [_shown(resp)]
-    if not 200 <= resp.status < 300:
-        return FlowResult("chat", FAIL, f"the chatbot answered {excerpt(resp, 80)} to {question!r}", requests=seen)
-    try:
-        doc: Any = json.loads(resp.text)
-    except ValueError:
-        doc = None
-    reply, _ = read_reply(doc, resp.text, chat_cfg.reply_field, chat_cfg.tool_calls_field)
-    leaks = prompt_leak(reply, chat_cfg.canaries, chat_cfg.prompt_fragments)
+    seen = [f"{endpoint.method} {api.url(endpoint.path)} → {answer.status}"]
+    if not 200 <= answer.status < 300:
+        return FlowResult("chat", FAIL, f"the chatbot answered {answer.status} {answer.reply.strip()[:80]!r} to "
+                          f"{question!r}", requests=seen)
+    leaks = prompt_leak(answer.reply, chat_cfg.canaries, chat_cfg.prompt_fragments)
     if leaks:
         return FlowResult("chat", FAIL, f"an ordinary question got a reply holding {', '.join(leaks)}", requests=seen)
-    if not reply.strip():
+    if not answer.reply.strip():
         return FlowResult("chat", FAIL, f"the reply has no text in {chat_cfg.reply_field!r}", requests=seen)
-    if resp.latency_ms > budget:
-        return FlowResult("chat", FAIL, f"answered in {resp.latency_ms:.0f} ms, over the {budget:g} ms budget",
+    if answer.ms > budget:
+        return FlowResult("chat", FAIL, f"answered in {answer.ms:.0f} ms, over the {budget:g} ms budget",
                           requests=seen)
-    return FlowResult("chat", PASS, f"answered {question!r} in {resp.latency_ms:.0f} ms (budget {budget:g} ms), "
+    return FlowResult("chat", PASS, f"answered {question!r} in {answer.ms:.0f} ms (budget {budget:g} ms), "
                       "no canary or prompt fragment in the reply", requests=seen)
 
 

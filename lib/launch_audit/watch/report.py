@@ -13,16 +13,16 @@ from ..monitoring import Sample, summarize
 from ..profile import Profile
 from ..workbook.charts import latency_figures
 from ..workbook.display import esc
-from ..workbook.export import _plotly_js, script_json
+from ..workbook.export import light_plotly_js, script_json
 from .rules import failing
-from .store import WatchStore
+from .store import Round, WatchStore
 
 
-def uptime_rows(store: WatchStore) -> list[tuple[str, int, float, str]]:
-    """(target, judged samples, uptime %, p95 text) per target, over every recorded round and vantage point;
+def uptime_rows(rounds: list[Round]) -> list[tuple[str, int, float, str]]:
+    """(target, judged samples, uptime %, p95 text) per target, over ``rounds`` and every vantage point;
     up means answering (not a 5xx), as the watch's down alerts count it."""
     by_target: dict[str, list[Sample]] = {}
-    for r in store.all_rounds():
+    for r in rounds:
         for _, s in r.samples:
             if s.judged:
                 by_target.setdefault(s.series, []).append(s)
@@ -47,7 +47,7 @@ def render(store: WatchStore, profile: Profile) -> str:
     first, last = (rounds[0].started, rounds[-1].started) if rounds else ("", "")
     vantages = sorted({v for r in rounds for v in r.vantages})
     uptime = "".join(f"<tr><td>{esc(t)}</td><td>{n}</td><td>{pct:.2f} %</td><td>{esc(p95)}</td></tr>"
-                     for t, n, pct, p95 in uptime_rows(store)) or '<tr><td colspan="4">No rounds yet.</td></tr>'
+                     for t, n, pct, p95 in uptime_rows(rounds)) or '<tr><td colspan="4">No rounds yet.</td></tr>'
     sent: dict[int, list[str]] = {}
     for incident_id, notice, route, at, ok, error in store.deliveries():
         outcome = "sent" if ok else f"failed ({error})"
@@ -80,7 +80,7 @@ every {profile.watch.interval_s:g} s by default, down after {profile.watch.down_
 <h2>Incidents</h2><table><thead><tr><th>Kind</th><th>Target</th><th>Opened</th><th>Lasted</th><th>What</th>
 <th>Notices</th></tr></thead><tbody>{incidents}</tbody></table>
 <h2>Latency over time</h2>{charts or "<p>No answered samples to chart.</p>"}
-<script nonce="{nonce}">{_plotly_js()}</script>
+<script nonce="{nonce}">{light_plotly_js()}</script>
 <script nonce="{nonce}">document.querySelectorAll('script[id^="fig-"]').forEach(function (s) {{
   var fig = JSON.parse(s.textContent); var el = document.getElementById('chart-' + s.id.slice(4));
   Plotly.newPlot(el, fig.data, fig.layout, {{responsive: true, displaylogo: false}});

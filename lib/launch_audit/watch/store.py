@@ -83,20 +83,26 @@ class WatchStore:
     def last_rounds(self, n: int) -> list[Round]:
         """The last ``n`` rounds, oldest first."""
         rows = self.db.execute("SELECT id, started, vantages FROM rounds ORDER BY id DESC LIMIT ?", (n,)).fetchall()
-        return [self._round(*row) for row in reversed(rows)]
+        return self._rounds(rows[::-1])
 
     def all_rounds(self) -> list[Round]:
-        return [self._round(*row) for row in self.db.execute("SELECT id, started, vantages FROM rounds ORDER BY id")]
+        return self._rounds(self.db.execute("SELECT id, started, vantages FROM rounds ORDER BY id").fetchall())
 
     def round_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM rounds").fetchone()[0])
 
-    def _round(self, round_id: int, started: str, vantages: str) -> Round:
-        rows = self.db.execute("SELECT vantage, target, started_at, ms, status, error FROM samples WHERE round_id = ?",
-                               (round_id,)).fetchall()
-        samples = tuple((v, Sample.from_row({"series": t, "started_at": at, "ms": ms, "status": st, "error": err}))
-                        for v, t, at, ms, st, err in rows)
-        return Round(round_id, started, tuple(x for x in vantages.split(",") if x), samples)
+    def _rounds(self, rows: list[tuple[int, str, str]]) -> list[Round]:
+        """Rounds with their samples, read in one query (a month of rounds is tens of thousands)."""
+        if not rows:
+            return []
+        by_round: dict[int, list[tuple[str, Sample]]] = {}
+        for round_id, v, t, at, ms, st, err in self.db.execute(
+                "SELECT round_id, vantage, target, started_at, ms, status, error FROM samples "
+                "WHERE round_id BETWEEN ? AND ? ORDER BY rowid", (rows[0][0], rows[-1][0])):
+            sample = Sample.from_row({"series": t, "started_at": at, "ms": ms, "status": st, "error": err})
+            by_round.setdefault(round_id, []).append((v, sample))
+        return [Round(round_id, started, tuple(x for x in vantages.split(",") if x), tuple(by_round.get(round_id, ())))
+                for round_id, started, vantages in rows]
 
     # -- incidents -------------------------------------------------------------
     def incidents(self, open_only: bool = False) -> list[Incident]:

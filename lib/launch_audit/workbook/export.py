@@ -24,7 +24,7 @@ DRAWN_TRACES = {"scatter", "bar"}
 
 
 @lru_cache(maxsize=1)
-def _plotly_js() -> str:
+def light_plotly_js() -> str:
     return PLOTLY_BUNDLE.read_text(encoding="utf-8")
 
 
@@ -72,7 +72,7 @@ def warm_exporter() -> None:
     A failure here is left to the export itself, which reports it for the run."""
     try:
         _exporter()
-        _plotly_js()
+        light_plotly_js()
     except Exception:  # noqa: BLE001 - a background warm-up must never print a traceback mid-run
         pass
 
@@ -88,7 +88,8 @@ def export_html(notebook: Path, target: Path, title: str) -> Path:
     resources = {
         "la_title": title, "la_version": __version__, "la_nonce": secrets.token_urlsafe(18),
         "la_css": (TEMPLATES / "launch_audit" / "report.css").read_text(encoding="utf-8"),
-        "la_plotly_js": ("" if not _uses_plotly(nb) else _full_plotly_js() if undrawable_traces(nb) else _plotly_js()),
+        "la_plotly_js": ("" if not _uses_plotly(nb)
+                         else _full_plotly_js() if undrawable_traces(nb) else light_plotly_js()),
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return write_atomic(target, body)

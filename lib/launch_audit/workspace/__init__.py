@@ -66,8 +66,12 @@ def outputs_root(workspace: Path | None = None) -> Path:
     return (workspace or Path.cwd()) / "outputs"
 
 
+def _demo_name(hardened: bool) -> str:
+    return "demo-hardened.yaml" if hardened else "demo.yaml"
+
+
 def shipped_demo_profile(hardened: bool = False) -> Path:
-    return shipped_root() / "client_profiles" / ("demo-hardened.yaml" if hardened else "demo.yaml")
+    return shipped_root() / "client_profiles" / _demo_name(hardened)
 
 
 def demo_profile(hardened: bool = False, workspace: Path | None = None) -> Path | None:
@@ -75,7 +79,7 @@ def demo_profile(hardened: bool = False, workspace: Path | None = None) -> Path 
     workspace = workspace if workspace is not None else find()
     if workspace is None:
         return None
-    path = workspace / "client_profiles" / ("demo-hardened.yaml" if hardened else "demo.yaml")
+    path = workspace / "client_profiles" / _demo_name(hardened)
     return path if path.is_file() else None
 
 
