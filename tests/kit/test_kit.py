@@ -15,9 +15,22 @@ ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ["demo.yaml", "demo-hardened.yaml", "example.yaml"]
 
 
+@pytest.fixture
+def shipped(request):
+    """A shipped profile, loaded. The demo profiles name the demo shop's CA and credentials, which exist only
+    once a shop has run (a clean clone has no `.demo/`), so they come from the test's running shops."""
+    def load(name: str):
+        if name == "demo.yaml":
+            return request.getfixturevalue("demo_profile")
+        if name == "demo-hardened.yaml":
+            return request.getfixturevalue("hardened_profile")
+        return load_profile(ROOT / "client_profiles" / name)
+    return load
+
+
 @pytest.mark.parametrize("name", PROFILES)
-def test_the_workflows_pass_actionlint(name, tmp_path):
-    files = write_kit(tmp_path / "kit", load_profile(ROOT / "client_profiles" / name))
+def test_the_workflows_pass_actionlint(name, tmp_path, shipped):
+    files = write_kit(tmp_path / "kit", shipped(name))
     workflows = sorted((tmp_path / "kit" / ".github" / "workflows").glob("*.yml"))
     assert [w.name for w in workflows] == ["secret-scan.yml", "smoke.yml", "weekly-checks.yml"]
     assert set(workflows) <= set(files)
@@ -34,8 +47,8 @@ def test_actionlint_is_real():
 
 
 @pytest.mark.parametrize("name", PROFILES)
-def test_every_file_parses_and_runs_launch_audit_as_the_readme_says(name):
-    profile = load_profile(ROOT / "client_profiles" / name)
+def test_every_file_parses_and_runs_launch_audit_as_the_readme_says(name, shipped):
+    profile = shipped(name)
     kit = build_kit(profile)
     for rel, text in kit.items():
         if rel.endswith((".yml", ".yaml")):
@@ -55,20 +68,20 @@ def test_every_file_parses_and_runs_launch_audit_as_the_readme_says(name):
             assert f"`{rel}`" in readme, rel
 
 
-def test_the_ci_profile_loads_without_the_consultants_local_files(tmp_path):
-    kit = build_kit(load_profile(ROOT / "client_profiles" / "demo.yaml"))
+def test_the_ci_profile_loads_without_the_consultants_local_files(tmp_path, demo_profile):
+    kit = build_kit(demo_profile)
     path = tmp_path / "demo-shop.yaml"
     path.write_text(kit[".launch-audit/demo-shop.yaml"])
     ci = load_profile(path)
-    original = load_profile(ROOT / "client_profiles" / "demo.yaml")
+    original = demo_profile
     assert ci.repo is None and ci.logs is None and ci.env_file is None and not ci.email.samples
     assert ci.network.nameservers == [] and ci.network.ca_bundle is None
     assert ci.scope == original.scope and ci.api == original.api and ci.chat == original.chat
     assert ci.critical_urls == original.critical_urls
 
 
-def test_each_workflow_gets_only_the_secrets_it_needs():
-    kit = build_kit(load_profile(ROOT / "client_profiles" / "demo.yaml"))
+def test_each_workflow_gets_only_the_secrets_it_needs(demo_profile):
+    kit = build_kit(demo_profile)
     smoke = yaml.safe_load(kit[".github/workflows/smoke.yml"])
     env = next(s for s in smoke["jobs"]["smoke"]["steps"] if "launch-audit smoke" in s.get("run", ""))["env"]
     assert sorted(env) == ["DEMO_RED_TEAM_TOKEN", "DEMO_STRIPE_WHSEC", "DEMO_USER_A_PASSWORD", "DEMO_USER_A_TOKEN"]
