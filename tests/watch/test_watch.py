@@ -108,7 +108,8 @@ def test_a_host_that_stops_gets_one_alert_per_route_then_a_recovery(watched, tmp
         took = _wait_for(lambda: len(posts) >= 1 and len(_mails(shop, since)) >= 1, 20)
         assert took is not None, (posts, proc.stdout)
         assert took < 2 * 2 + 8          # down_after 2 rounds of 1 s, plus delivery: within the threshold
-        time.sleep(2.5)                  # more rounds while it is down: still one alert
+        rounds = _count(db)              # three more rounds while it is down, each one a chance to page again
+        assert _wait_for(lambda: _count(db) >= rounds + 3, 20), "the watch stopped recording rounds"
         alerts = [p["text"] for p in posts]
         assert len(alerts) == 1 and alerts[0].startswith(f"[launch-audit] DOWN: {WWW}"), alerts
         mails = _mails(shop, since)

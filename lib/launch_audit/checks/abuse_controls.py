@@ -14,10 +14,9 @@ import statistics
 import time
 
 from ..findings import Status
-from ..net.errors import NetError
 from ..profile import MissingSecret
 from .api_calls import UNKNOWN_EMAIL, UNKNOWN_USERNAME, call, excerpt, token_of, values_for
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 
 SAMPLES = 3
 DEFAULT_LIMITS = {"login": 10, "chat": 30, "password_reset": 5}
@@ -91,6 +90,34 @@ def identity(profile, endpoint) -> tuple[str, str | None, str]:
     return "email", (user.email if user else None), UNKNOWN_EMAIL
 
 
+def stopped_by(status: int, body: str) -> str | None:
+    """Pure: how an answer stops a burst ("throttled": a 429; "locked out": a 423, or a 401/403 that says
+    so), or None when it does not."""
+    if status == 429:
+        return "throttled"
+    if status == 423 or (status in (401, 403) and _LOCKED.search(body)):
+        return "locked out"
+    return None
+
+
+def judge_burst(where: str, limit: int, declared: bool, sent: int, stopped: str | None, headers: dict[str, str],
+                seconds: float, last_answer: str) -> tuple[Status, str, dict]:
+    """Pure: a burst of ``sent`` requests that ended at a throttle or lockout (``stopped``) or at the cap.
+    Stopped within the intended limit (+1: the request that meets it) passes, later warns; never stopped
+    fails."""
+    if stopped:
+        shown = ", ".join(f"{k}: {v}" for k, v in headers.items()) or "no Retry-After"
+        within = sent <= limit + 1
+        when = f"within the intended {limit}/min" if within else f"after {sent - 1}, above the intended {limit}/min"
+        return (Status.PASS if within else Status.WARN,
+                f"{where}: {stopped} at request {sent} ({when}; {shown}) after {seconds:.1f}s",
+                {"throttled_at": sent, "headers": headers, "limit": limit})
+    basis = "the profile's" if declared else "a default"
+    return (Status.FAIL, f"{where}: {sent} requests in {seconds:.1f}s, none throttled ({basis} intended limit is "
+            f"{limit}/min; last answer {last_answer}). Add a per-account and per-IP limit that answers 429 with "
+            "Retry-After", {"sent": sent, "limit": limit})
+
+
 def burst_cap(limit: int) -> int:
     """Never more than the intended limit × 1.5 + 5 requests."""
     return int(limit * 1.5) + 5
@@ -126,29 +153,21 @@ async def _burst(ctx: CheckContext, kind: str, who_token: bool):
     where = f"{endpoint.method} {api.url(endpoint.path)}"
     started = time.monotonic()
     for n in range(1, cap + 1):
-        try:
-            # the burst means to reach the shop's limit: it takes no slot of the declared budget, but what it
-            # spends is recorded, so the rest of the run waits the window out instead of meeting a 429
-            resp = await call(ctx, endpoint, token=token, values=values, expect_throttle=True, limit_probe=True)
-        except NetError as e:
-            yield ctx.from_error(endpoint.name, e, f"request {n} of the burst")
+        # the burst means to reach the shop's limit: it takes no slot of the declared budget, but what it
+        # spends is recorded, so the rest of the run waits the window out instead of meeting a 429
+        resp = await ctx.attempt(call(ctx, endpoint, token=token, values=values, expect_throttle=True,
+                                      limit_probe=True))
+        if isinstance(resp, Unanswered):
+            yield ctx.from_error(endpoint.name, resp, f"request {n} of the burst")
             return
-        locked = resp.status == 423 or (resp.status in (401, 403) and bool(_LOCKED.search(resp.text)))
-        if resp.status == 429 or locked:
+        stopped = stopped_by(resp.status, resp.text)
+        if stopped or n == cap:
             headers = {k: v for k, v in resp.headers.items() if k.lower() == "retry-after"
                        or k.lower().startswith(("ratelimit", "x-ratelimit"))}
-            shown = ", ".join(f"{k}: {v}" for k, v in headers.items()) or "no Retry-After"
-            within = f"within the intended {limit}/min" if n <= limit + 1 else f"after {n - 1}, above the intended {limit}/min"
-            status = Status.PASS if n <= limit + 1 else Status.WARN
-            yield ctx.finding(status, endpoint.name, f"{where}: {'locked out' if locked else 'throttled'} at request "
-                              f"{n} ({within}; {shown}) after {time.monotonic() - started:.1f}s",
-                              details={"throttled_at": n, "headers": headers, "limit": limit})
+            status, evidence, details = judge_burst(where, limit, bool(declared), n, stopped, headers,
+                                                    time.monotonic() - started, excerpt(resp, 80))
+            yield ctx.finding(status, endpoint.name, evidence, details=details)
             return
-    basis = "the profile's" if declared else "a default"
-    yield ctx.finding(Status.FAIL, endpoint.name, f"{where}: {cap} requests in {time.monotonic() - started:.1f}s, "
-                      f"none throttled ({basis} intended limit is {limit}/min; last answer {excerpt(resp, 80)}). "
-                      "Add a per-account and per-IP limit that answers 429 with Retry-After",
-                      details={"sent": cap, "limit": limit})
 
 
 async def check_rate_limit_login(ctx: CheckContext):

@@ -15,13 +15,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..findings import Finding, Status
-from ..net.errors import NetError
 from ..personal_data import mask, personal_values
 from ..profile import MissingSecret
 from ..redteam.markers import derive, leaked
 from .api_calls import Operation, alg_none, call, excerpt, fill, granted, refusal_body, tampered, token_of, values_for
 from .api_inventory import described_operations, normalize, openapi_document, probe_refusal
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 from .token_keys import guess_key
 
 REFUSED = (401, 403)
@@ -52,10 +51,7 @@ async def check_unauth_access(ctx: CheckContext):
     async def one(key: str):
         ep = targets[key]
         body = refusal_body(ep)
-        try:
-            resp = await call(ctx, ep, active=False, body=body)
-        except NetError as e:
-            return ctx.from_error(key, e)
+        resp = await call(ctx, ep, active=False, body=body)     # no answer: ctx.each says why, for this key
         where = f"{ep.method} {api.url(fill(ep.path, values_for(ctx.profile)))}"
         if granted(resp) and isinstance(ep, Operation):
             return _documented_open(ctx, key, ep, where, resp)
@@ -188,10 +184,7 @@ async def check_authn_required(ctx: CheckContext):
         ep = next(e for e in endpoints if e.name == name)
         if not ep.writable:       # the control (A's real token) would be accepted, and so would write
             return ctx.finding(Status.SKIP, name, ep.why_not_writable())
-        try:
-            real = await call(ctx, ep, token=token)
-        except NetError as e:
-            return ctx.from_error(name, e)
+        real = await call(ctx, ep, token=token)                 # no answer: ctx.each says why, for this name
         if not 200 <= real.status < 300:
             return ctx.finding(Status.ERROR, name, f"{ep.method} {ep.path} with A's real token answers "
                                f"{excerpt(real)}: cannot tell a refusal from a broken endpoint")
@@ -331,13 +324,10 @@ async def check_bola(ctx: CheckContext):
         theirs = b.owns.get(ep.resource, [])
         if not theirs:
             return ctx.finding(Status.SKIP, name, f"users.b.owns has no {ep.resource} ids")
-        try:
-            if ep.changes_state:
-                async with one_write_at_a_time:
-                    return await _bola_write(ctx, ep, token, b_token, theirs[0])
-            return await _bola_read(ctx, ep, token, b_token, theirs)
-        except NetError as e:
-            return ctx.from_error(name, e)
+        if ep.changes_state:                # a request that gets no answer: ctx.each says why, for this name
+            async with one_write_at_a_time:
+                return await _bola_write(ctx, ep, token, b_token, theirs[0])
+        return await _bola_read(ctx, ep, token, b_token, theirs)
 
     async for f in ctx.each([e.name for e in endpoints], one):
         yield f
@@ -423,10 +413,10 @@ async def _put_back(ctx: CheckContext, ep, b_token: str, values: dict, before: s
     if not isinstance(held, dict) or not isinstance(ep.body, dict):
         return "B's old values could not be rebuilt from the read: set them back by hand"
     body = {k: held.get(k, v) for k, v in fill(ep.body, values).items()}
-    try:
-        resp = await call(ctx, ep, token=b_token, values=values, body=body, label=f"B's own {ep.resource}, put back")
-    except NetError as e:
-        return f"B's old values could not be sent back ({e.reason}): set them back by hand"
+    resp = await ctx.attempt(call(ctx, ep, token=b_token, values=values, body=body,
+                                  label=f"B's own {ep.resource}, put back"))
+    if isinstance(resp, Unanswered):
+        return f"B's old values could not be sent back ({resp.reason}): set them back by hand"
     return f"B's old values were sent back with B's token ({resp.status})"
 
 
@@ -452,11 +442,8 @@ async def check_bfla(ctx: CheckContext):
         ep = next(e for e in endpoints if e.name == name)
         where = f"{ep.method} {ctx.profile.api.url(ep.path)}"
         body = refusal_body(ep)             # an admin action that writes gets {} from those who must be refused
-        try:
-            as_customer = await call(ctx, ep, token=customer, body=body)
-            anonymous = await call(ctx, ep, token=None, body=body)
-        except NetError as e:
-            return ctx.from_error(name, e)
+        as_customer = await call(ctx, ep, token=customer, body=body)   # no answer: ctx.each says why
+        anonymous = await call(ctx, ep, token=None, body=body)
         answers = [(who, r.status, granted(r), excerpt(r, 100))
                    for who, r in (("a customer token", as_customer), ("no token", anonymous))]
         status, evidence = judge_bfla(where, answers, ep.effects if body is not None else None)

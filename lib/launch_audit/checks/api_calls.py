@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..net.errors import NetError, UnfilledPlaceholder
+from ..net.errors import UnfilledPlaceholder
 from ..net.http import HttpResponse
 from ..profile import SAFE_METHODS, MissingSecret, Profile
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 
 WRONG_PASSWORD = "launch-audit-wrong-password-0"  # launch-audit: allow (login probes never send a real password)
 UNKNOWN_EMAIL = "nobody-launch-audit@example.invalid"
@@ -134,12 +134,9 @@ async def read_own(ctx: CheckContext, who: str, limit: int = 6, strict: bool = F
     for ep in [e for e in api.endpoints if e.method == "GET" and e.auth == "user" and not e.changes_state][:limit]:
         if _PLACEHOLDER.search(fill(ep.path, values)):
             continue
-        try:
-            resp = await call(ctx, ep, token=token, values=values, active=False,
-                              label=f"user {who.upper()}'s own {ep.name}")
-        except NetError:
-            if strict:
-                raise
+        request = call(ctx, ep, token=token, values=values, active=False, label=f"user {who.upper()}'s own {ep.name}")
+        resp = await (request if strict else ctx.attempt(request))      # strict: the caller judges a lost read
+        if isinstance(resp, Unanswered):
             continue
         if 200 <= resp.status < 300:
             try:

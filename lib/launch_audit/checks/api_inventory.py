@@ -11,9 +11,8 @@ from xml.etree import ElementTree
 import yaml
 
 from ..findings import Status
-from ..net.errors import NetError
 from .api_calls import values_for
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 from .frontend_assets import collect
 
 COMMON_DOCS = ("/openapi.json", "/swagger.json", "/api/openapi.json", "/v3/api-docs", "/api-docs", "/openapi.yaml")
@@ -99,11 +98,8 @@ async def _document(ctx: CheckContext) -> tuple[str | None, dict | None]:
     candidates += [p for p in COMMON_DOCS if p not in candidates]
     for path in candidates:
         url = path if path.startswith("http") else api.url(path)
-        try:
-            resp = await ctx.net.get(url, max_bytes=5_000_000)
-        except NetError:
-            continue
-        if resp.status != 200:
+        resp = await ctx.attempt(ctx.net.get(url, max_bytes=5_000_000))
+        if isinstance(resp, Unanswered) or resp.status != 200:      # not here: try the next usual place
             continue
         try:
             doc = json.loads(resp.text) if not path.endswith((".yaml", ".yml")) else yaml.safe_load(resp.text)
@@ -139,19 +135,17 @@ async def _site_paths(ctx: CheckContext) -> tuple[list[str], int, list[str]]:
     assert ctx.net is not None
     base = ctx.profile.canonical.rstrip("/")
     robots, sitemap_count = [], 0
-    try:
-        resp = await ctx.net.get(base + "/robots.txt", max_bytes=500_000)
-        if resp.status == 200 and "<html" not in resp.text[:200].lower():
-            robots = [line.split(":", 1)[1].strip() for line in resp.text.splitlines()
-                      if line.lower().startswith(("disallow:", "allow:")) and line.split(":", 1)[1].strip()]
-    except NetError:
-        pass
-    try:
-        resp = await ctx.net.get(base + "/sitemap.xml", max_bytes=5_000_000)
-        if resp.status == 200:
+    # neither file is required: one that does not answer simply names no path
+    resp = await ctx.attempt(ctx.net.get(base + "/robots.txt", max_bytes=500_000))
+    if not isinstance(resp, Unanswered) and resp.status == 200 and "<html" not in resp.text[:200].lower():
+        robots = [line.split(":", 1)[1].strip() for line in resp.text.splitlines()
+                  if line.lower().startswith(("disallow:", "allow:")) and line.split(":", 1)[1].strip()]
+    resp = await ctx.attempt(ctx.net.get(base + "/sitemap.xml", max_bytes=5_000_000))
+    if not isinstance(resp, Unanswered) and resp.status == 200:
+        try:
             sitemap_count = len(ElementTree.fromstring(resp.body).findall(".//{*}loc"))
-    except (NetError, ElementTree.ParseError):
-        pass
+        except ElementTree.ParseError:
+            pass
     assets = await collect(ctx)
     named = sorted({m for a in assets.items for m in _API_PATH.findall(a.text)})
     return robots, sitemap_count, named

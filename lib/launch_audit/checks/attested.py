@@ -6,15 +6,19 @@ from ..findings import Finding, Status
 from .base import CheckContext
 
 
+def judge_attested(ok: bool, note: str | None) -> tuple[Status, str, dict]:
+    """Pure: the consultant's answer (yes or no, and what they saw) as a verdict."""
+    return (Status.PASS if ok else Status.FAIL, f"attested: {note or ('yes' if ok else 'no')}", {"attested": True})
+
+
 def attested_finding(ctx: CheckContext) -> Finding | None:
     """The consultant's answer from the profile as a finding, or None when there is none."""
     answer = ctx.profile.attest.get(ctx.check.id)
     if answer is None:
         return None
-    status = Status.PASS if answer.ok else Status.FAIL
     ctx.observe("attested answers")             # the consultant's word is what this verdict rests on
-    return ctx.finding(status, ctx.profile.client, f"attested: {answer.note or ('yes' if answer.ok else 'no')}",
-                       details={"attested": True})
+    status, evidence, details = judge_attested(answer.ok, answer.note)
+    return ctx.finding(status, ctx.profile.client, evidence, details=details)
 
 
 async def check_attested(ctx: CheckContext):

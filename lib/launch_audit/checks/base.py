@@ -23,6 +23,21 @@ ONCE_KEY = "_once"          # "_" keys are run-local: a notebook's next run star
 
 
 @dataclass(frozen=True)
+class Unanswered:
+    """A request that brought back nothing to judge, as a check records it: why, and whether that is an
+    ``error`` (the target's trouble) or a ``skip`` (not ours to send, throttled, or lost to an outage our own
+    probe caused). Decided once, by the network layer's error (net/errors.py), never by the check."""
+
+    reason: str
+    status: str
+    error: NetError
+
+    @classmethod
+    def of(cls, error: NetError) -> Unanswered:
+        return cls(error.reason, error.status, error)
+
+
+@dataclass(frozen=True)
 class Check(Row):
     """One catalog entry: its row (id, mode, impact, severity, title, fix) and how it runs."""
 
@@ -54,6 +69,15 @@ class CheckContext:
             task = tasks[key] = asyncio.get_running_loop().create_task(fetch(own))
         return await asyncio.shield(task)
 
+    async def attempt(self, request: Awaitable[T]) -> T | Unanswered:
+        """``request``'s answer, or what kept it from answering. For a check that goes on without one answer
+        (a variant, an asset, a read-back) and judges what it could not see; a request whose failure ends
+        the check's look at a target is simply awaited, and the runner (or ``each``) makes it a finding."""
+        try:
+            return await request
+        except NetError as e:
+            return Unanswered.of(e)
+
     @property
     def run(self) -> RunData:
         """What this run hands on to later stages and reports, by name (checks/run_data.py)."""
@@ -81,9 +105,11 @@ class CheckContext:
                           remediation=remediation, details=details, location=location, error_kind=error_kind,
                           impact=impact, duration_ms=took)
 
-    def from_error(self, target: str, exc: BaseException, context: str = "") -> Finding:
+    def from_error(self, target: str, exc: BaseException | Unanswered, context: str = "") -> Finding:
         """The finding for a check that could not look at ``target``; says why and whose fault. A request we
         chose not to send, or one lost to an outage our own probe caused, is a ``skip``, never an error."""
+        if isinstance(exc, Unanswered):
+            exc = exc.error
         if isinstance(exc, NetError):
             reason = f"{context}: {exc.reason}" if context else exc.reason
             return self.finding(exc.status, target, reason, error_kind=ErrorKind.TARGET if exc.status == "error" else None)

@@ -7,11 +7,10 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 from ..findings import Status
-from ..net.errors import NetError
 from ..net.http import HttpResponse
 from ..profile import MissingSecret
 from .api_calls import call, excerpt, fill, granted, values_for
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 
 EVIL = "https://evil.launch-audit.invalid"
 
@@ -49,14 +48,14 @@ async def check_cors(ctx: CheckContext):
     allowed = [str(o) for o in api.allowed_origins]
     bad = []
     for label, origin in origin_variants(allowed).items():
-        try:
-            simple = await ctx.net.get(url, active=True, headers={"Origin": origin})
-            pre = await ctx.net.request("OPTIONS", url, active=True, headers={
-                "Origin": origin, "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "authorization, content-type"})
-        except NetError as e:
-            yield ctx.from_error(url, e)
+        simple = await ctx.attempt(ctx.net.get(url, active=True, headers={"Origin": origin}))
+        pre = simple if isinstance(simple, Unanswered) else await ctx.attempt(ctx.net.request(
+            "OPTIONS", url, active=True, headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                                                  "Access-Control-Request-Headers": "authorization, content-type"}))
+        if isinstance(pre, Unanswered):
+            yield ctx.from_error(url, pre)
             return
+        assert not isinstance(simple, Unanswered)
         for kind, resp in (("GET", simple), ("preflight", pre)):
             why = judge_cors(origin, {k.lower(): v for k, v in resp.headers.items()})
             if why:
@@ -108,10 +107,10 @@ async def login_sets_cookie(ctx: CheckContext) -> bool | None:
     if api is None or login is None or api.users is None or not api.users.a.password_env or not login.writable:
         return None
     try:
-        resp = await real_login(ctx, login)
-    except (MissingSecret, NetError):
+        resp = await ctx.attempt(real_login(ctx, login))
+    except MissingSecret:
         return None
-    if not 200 <= resp.status < 300:
+    if isinstance(resp, Unanswered) or not 200 <= resp.status < 300:
         return None
     return bool(resp.headers.get_list("set-cookie"))
 

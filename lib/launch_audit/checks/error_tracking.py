@@ -6,9 +6,8 @@ import re
 from urllib.parse import urljoin
 
 from ..findings import Status
-from ..net.errors import NetError
 from .attested import attested_finding
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 
 # a Sentry-style DSN: https://<public key>@<host>/<project id>
 SENTRY_DSN = re.compile(r"https://(?P<key>[0-9a-f]{16,64})@(?P<host>[a-z0-9.-]*sentry[a-z0-9.-]*|[a-z0-9.-]+)/(?P<project>\d+)")
@@ -44,10 +43,9 @@ async def _frontend_evidence(ctx: CheckContext) -> tuple[list[str], str]:
     host = page_url.split("/")[2]
     scripts = [urljoin(page_url, src) for src in _SCRIPT_SRC.findall(page.text)]
     for url in [u for u in scripts if u.split("/")[2:3] == [host]][:MAX_SCRIPTS]:
-        try:
-            seen.append((url, detect_error_tracking((await ctx.net.get(url)).text)))
-        except NetError:
-            continue
+        script = await ctx.attempt(ctx.net.get(url))
+        if not isinstance(script, Unanswered):          # a script that did not answer shows no SDK
+            seen.append((url, detect_error_tracking(script.text)))
     hits = [f"{what} (in {url})" for url, found in seen for what in found]
     return hits, f"looked at {page_url} and {len(seen) - 1} of its scripts"
 

@@ -10,9 +10,8 @@ import secrets
 from collections.abc import Callable
 
 from ..findings import Status
-from ..net.errors import NetError
 from ..secrets.scanner import Scanner
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 
 _SCANNER: Scanner | None = None
 
@@ -97,18 +96,17 @@ async def check_exposed_files(ctx: CheckContext):
 
     async def one(host: str):
         base = f"https://{host}"
-        try:       # what this host answers for a path that cannot exist: its soft-404, if it has one
-            probe = await ctx.net.get(f"{base}/launch-audit-{secrets.token_hex(6)}.txt", max_bytes=200_000)
-        except NetError as e:
-            return ctx.from_error(host, e, "host not reachable over HTTPS")
+        # what this host answers for a path that cannot exist: its soft-404, if it has one
+        probe = await ctx.attempt(ctx.net.get(f"{base}/launch-audit-{secrets.token_hex(6)}.txt", max_bytes=200_000))
+        if isinstance(probe, Unanswered):
+            return ctx.from_error(host, probe, "host not reachable over HTTPS")
         soft404 = probe.body if 200 <= probe.status < 300 else None
         exposed, errors, only_skipped = [], [], True
         for path in SENSITIVE:
-            try:
-                resp = await ctx.net.get(base + path, max_bytes=1_000_000)
-            except NetError as e:
-                errors.append(f"{path}: {e.reason}")
-                only_skipped = only_skipped and e.status == "skip"
+            resp = await ctx.attempt(ctx.net.get(base + path, max_bytes=1_000_000))
+            if isinstance(resp, Unanswered):
+                errors.append(f"{path}: {resp.reason}")
+                only_skipped = only_skipped and resp.status == "skip"
                 continue
             if resp.status >= 500:          # neither served nor refused: that path was not checked
                 errors.append(f"{path}: answered {resp.status}")

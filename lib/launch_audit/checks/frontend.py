@@ -9,9 +9,8 @@ import re
 from urllib.parse import urlsplit
 
 from ..findings import Status
-from ..net.errors import NetError
-from ..secrets.scanner import Scanner
-from .base import CheckContext
+from ..secrets.scanner import Scanner, SecretMatch
+from .base import CheckContext, Unanswered
 from .frontend_assets import Asset, Assets, collect
 
 _URL = re.compile(r"""(?i)\b(?:https?|wss?)://[^\s"'`<>\\)]{1,300}""")
@@ -56,6 +55,20 @@ def internal_urls(text: str) -> list[tuple[str, str]]:
     return list(out.values())
 
 
+def judge_bundled_secret(m: SecretMatch) -> tuple[Status, str, dict] | None:
+    """Pure: a key found in what every visitor downloads. A publishable key is meant to be there (None); a
+    provider's live key fails; anything else (a test or expired key, a name-based guess in a minified bundle)
+    is a question, not a verdict (warn)."""
+    if m.kind == "publishable":
+        return None
+    why = ("a random value under a secret's name; if it is a credential, rotate it and move the call to the server"
+           if m.kind == "generic" else "rotate it and move the call that needs it to the server")
+    return (Status.FAIL if m.kind == "live" else Status.WARN,
+            f"{m.provider} {m.kind} secret ({m.rule_id}) {m.preview} is sent to every visitor's browser: {why}",
+            {"rule": m.rule_id, "fingerprint": m.fingerprint, "kind": m.kind, "provider": m.provider,
+             "preview": m.preview})
+
+
 def _unreadable(ctx: CheckContext, assets: Assets):
     for url, why in assets.errors.items():
         yield ctx.finding(Status.ERROR, url, f"could not read: {why}")
@@ -69,17 +82,11 @@ async def check_frontend_secrets(ctx: CheckContext):
     assets = await collect(ctx)
     found = 0
     for asset, m in assets.secrets():
-        if m.kind != "publishable":
+        verdict = judge_bundled_secret(m)
+        if verdict is not None:
             found += 1
-            # a name-based guess in a minified bundle is a question, not a verdict: only a provider's key fails
-            live = m.kind == "live"
-            yield ctx.finding(Status.FAIL if live else Status.WARN, f"{asset.url}:{m.line}",
-                              f"{m.provider} {m.kind} secret ({m.rule_id}) {m.preview} is sent to every visitor's "
-                              "browser: " + ("a random value under a secret's name; if it is a credential, rotate "
-                                             "it and move the call to the server" if m.kind == "generic" else
-                                             "rotate it and move the call that needs it to the server"),
-                              details={"rule": m.rule_id, "fingerprint": m.fingerprint, "kind": m.kind,
-                                       "provider": m.provider, "preview": m.preview})
+            status, evidence, details = verdict
+            yield ctx.finding(status, f"{asset.url}:{m.line}", evidence, details=details)
     for f in _unreadable(ctx, assets):
         yield f
     if not found and assets.items:
@@ -132,10 +139,9 @@ async def check_source_maps(ctx: CheckContext):
         asset = next(a for a in assets.scripts if a.url == script_url)
         map_url = asset.source_map or script_url + ".map"
         declared = asset.source_map is not None
-        try:
-            resp = await ctx.net.get(map_url, max_bytes=20_000_000)
-        except NetError as e:
-            return ctx.from_error(map_url, e)
+        resp = await ctx.attempt(ctx.net.get(map_url, max_bytes=20_000_000))
+        if isinstance(resp, Unanswered):
+            return ctx.from_error(map_url, resp)
         served, what = judge_source_map(resp.status, resp.text)
         if served:
             return ctx.finding(Status.FAIL, map_url, f"the source map of {script_url} is downloadable: {what}; anyone "

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from ..net.errors import NetError
 from ..secrets.scanner import Scanner, SecretMatch
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 
 MAX_SCRIPTS = 40
 MAX_ASSET_BYTES = 5_000_000
@@ -132,10 +131,9 @@ async def _collect(ctx: CheckContext) -> Assets:
 
     for path in list(ctx.profile.pages) or ["/"]:
         url = base + path
-        try:
-            chain = await ctx.net.follow(url, max_hops=5)
-        except NetError as e:
-            assets.errors[url] = e.reason
+        chain = await ctx.attempt(ctx.net.follow(url, max_hops=5))
+        if isinstance(chain, Unanswered):
+            assets.errors[url] = chain.reason
             continue
         final = chain.final
         if final is None:
@@ -154,10 +152,9 @@ async def _collect(ctx: CheckContext) -> Assets:
             assets.capped = True
             break
         seen.add(url)
-        try:
-            resp = await ctx.net.get(url, max_bytes=MAX_ASSET_BYTES)
-        except NetError as e:
-            assets.errors[url] = e.reason
+        resp = await ctx.attempt(ctx.net.get(url, max_bytes=MAX_ASSET_BYTES))
+        if isinstance(resp, Unanswered):
+            assets.errors[url] = resp.reason
             continue
         if resp.status != 200:
             assets.errors[url] = f"{resp.status} {resp.reason}"

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from ..findings import Status
 from ..net.errors import TargetUnreachable
 from ..net.http import PERMANENT_REDIRECTS, RedirectChain
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 
 
 
@@ -36,16 +36,23 @@ def judge_https_redirect(chain: RedirectChain) -> tuple[Status, str]:
     return Status.PASS, path
 
 
+def judge_port_80_closed(reason: str) -> tuple[Status, str]:
+    """Pure: nothing answers http:// at all (refused or reset): no redirect can be judged, and a visitor who
+    types the bare name sees an error."""
+    return Status.WARN, f"nothing answers on port 80 ({reason}); browsers that try http:// first show an error"
+
+
 async def check_https_redirect(ctx: CheckContext):
     assert ctx.net is not None
     net = ctx.net
 
     async def one(url: str):
-        try:
-            chain = await net.follow(url, max_hops=5)
-        except TargetUnreachable as e:
-            return ctx.finding(Status.WARN, url, f"nothing answers on port 80 ({e.reason}); "
-                               "browsers that try http:// first show an error", details={})
+        chain = await ctx.attempt(net.follow(url, max_hops=5))
+        if isinstance(chain, Unanswered):
+            if not isinstance(chain.error, TargetUnreachable):
+                return ctx.from_error(url, chain)
+            status, evidence = judge_port_80_closed(chain.reason)     # a closed port 80 is what was observed
+            return ctx.finding(status, url, evidence, details={})
         status, evidence = judge_https_redirect(chain)
         return ctx.finding(status, url, evidence, details={"chain": chain.as_data()})
 

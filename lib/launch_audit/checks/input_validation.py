@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..findings import Impact, Status
-from ..net.errors import NetError, TargetTimeout
+from ..net.errors import TargetTimeout
 from ..net.watch import grows
 from .api_calls import call, excerpt, fill, read_own, token_of, values_for
 from .api_inventory import openapi_document
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 from .browser_trust import login_sets_cookie
 
 SIZES = (1_000, 10_000, 100_000)     # oversized strings, sent in this order
@@ -184,14 +184,12 @@ async def check_input_validation(ctx: CheckContext):
 
         async def send(label: str, raw: bytes, ctype: str = "application/json"):
             nonlocal accepted
-            send.error = None               # what the last request raised, for _grow
-            try:
-                # a 429 is waited out and the variant sent again: the limiter's answer is not the validation's
-                resp = await call(ctx, ep, token=who, values=values, content=raw, headers={"Content-Type": ctype},
-                                  label=f"{label} to {ep.method} {ep.path}")
-            except NetError as e:
-                send.error = e
-                unjudged.append((label, e.reason, e.status))
+            # a 429 is waited out and the variant sent again: the limiter's answer is not the validation's
+            resp = await ctx.attempt(call(ctx, ep, token=who, values=values, content=raw, label=f"{label} to "
+                                          f"{ep.method} {ep.path}", headers={"Content-Type": ctype}))
+            send.error = resp.error if isinstance(resp, Unanswered) else None     # what _grow reads
+            if isinstance(resp, Unanswered):
+                unjudged.append((label, resp.reason, resp.status))
                 return None
             if resp.status == 429:          # still the rate limiter's answer, not the validation's: no verdict
                 unjudged.append((label, "throttled (429)", "skip"))
@@ -227,39 +225,50 @@ async def check_input_validation(ctx: CheckContext):
                                                             unjudged)
         restored = ""
         if accepted and ep.changes_state:   # put the test account's own values back
-            try:
-                back = await call(ctx, ep, token=who, values=values, label=f"the test account's values to {ep.name}")
-                restored = f"; {accepted} variant(s) were accepted, the declared body was sent again ({back.status})"
-            except NetError as e:
-                restored = (f"; {accepted} variant(s) were accepted and the declared body could not be sent "
-                            f"again: {e.reason}")
-        restored += restored_fields
-        details = {"variants": rows, "tried": {"variants answered": len(rows)}}
-        fails = [r for r in rows if r["verdict"] == "fail"]
-        warns = [r for r in rows if r["verdict"] == "warn"]
-        shown = lambda rs: "; ".join(f"{r['variant']} → {r['answer']} ({r['why']})" for r in rs)  # noqa: E731
-        if fails:
-            also = f". Also: {shown(warns)}" if warns else ""
-            return [ctx.finding(Status.FAIL, name, f"{where}: {shown(fails)}{also}. Validate every body against a "
-                                "schema (types, required fields, lengths, content type) and answer 400/413/415/422"
-                                + restored, details={**details, "problems": [r["variant"] for r in fails]})] + extra
-        if unjudged:        # a pass needs every variant answered: a timeout or a 429 says nothing of validation
-            held = [r for r in rows if r["verdict"] == "pass"]
-            so_far = f"; {len(held)} malformed bodies refused" if held else ""
-            failed = any(kind == "error" for _, _, kind in unjudged)
-            listed = "; ".join(f"{label}: {why}" for label, why, _ in unjudged[:3])
-            return [ctx.finding(Status.ERROR if failed else Status.SKIP, name,
-                                f"{where}: {len(unjudged)} variants could not be judged ({listed})"
-                                + so_far + restored, details={**details, "unjudged": len(unjudged)})] + extra
-        if warns:
-            return [ctx.finding(Status.WARN, name, f"{where}: {shown(warns)}; everything else was refused"
-                                + restored, details=details)] + extra
-        statuses = ", ".join(str(s) for s in sorted({r["status"] for r in rows}))
-        return [ctx.finding(Status.PASS, name, f"{where}: {len(rows)} malformed or privileged bodies refused with "
-                            f"{statuses}; privileged fields not taken ({taken})" + restored, details=details)] + extra
+            back = await ctx.attempt(call(ctx, ep, token=who, values=values,
+                                          label=f"the test account's values to {ep.name}"))
+            restored = (f"; {accepted} variant(s) were accepted and the declared body could not be sent again: "
+                        f"{back.reason}" if isinstance(back, Unanswered) else
+                        f"; {accepted} variant(s) were accepted, the declared body was sent again ({back.status})")
+        status, evidence, details = judge_endpoint(where, rows, unjudged, taken, restored + restored_fields)
+        return [ctx.finding(status, name, evidence, details=details)] + extra
 
     async for f in ctx.each([e.name for e in targets], one):
         yield f
+
+
+def judge_endpoint(where: str, rows: list[dict], unjudged: list[tuple[str, str, str]], taken: str,
+                   restored: str) -> tuple[Status, str, dict]:
+    """Pure: one endpoint's verdict from its variants. ``rows``: the variants answered, each judged
+    (``variant``, ``status``, ``verdict``, ``why``, ``answer``); ``unjudged``: (label, why, "error" or "skip")
+    for those that got no answer to judge; ``taken``: the privileged fields tried; ``restored``: what was put
+    back. A failure is reported whatever else happened; a pass needs every variant answered (a timeout or a
+    429 says nothing of validation)."""
+    details: dict[str, Any] = {"variants": rows, "tried": {"variants answered": len(rows)}}
+    fails = [r for r in rows if r["verdict"] == "fail"]
+    warns = [r for r in rows if r["verdict"] == "warn"]
+
+    def shown(rs: list[dict]) -> str:
+        return "; ".join(f"{r['variant']} → {r['answer']} ({r['why']})" for r in rs)
+
+    if fails:
+        also = f". Also: {shown(warns)}" if warns else ""
+        return (Status.FAIL, f"{where}: {shown(fails)}{also}. Validate every body against a schema (types, required "
+                "fields, lengths, content type) and answer 400/413/415/422" + restored,
+                {**details, "problems": [r["variant"] for r in fails]})
+    if unjudged:
+        held = [r for r in rows if r["verdict"] == "pass"]
+        so_far = f"; {len(held)} malformed bodies refused" if held else ""
+        failed = any(kind == "error" for _, _, kind in unjudged)
+        listed = "; ".join(f"{label}: {why}" for label, why, _ in unjudged[:3])
+        return (Status.ERROR if failed else Status.SKIP,
+                f"{where}: {len(unjudged)} variants could not be judged ({listed})" + so_far + restored,
+                {**details, "unjudged": len(unjudged)})
+    if warns:
+        return Status.WARN, f"{where}: {shown(warns)}; everything else was refused" + restored, details
+    statuses = ", ".join(str(s) for s in sorted({r["status"] for r in rows}))
+    return (Status.PASS, f"{where}: {len(rows)} malformed or privileged bodies refused with {statuses}; privileged "
+            f"fields not taken ({taken})" + restored, details)
 
 
 async def _mass_assignment(ctx: CheckContext, ep, who: str | None, body: dict, names: set[str], before: list,
@@ -281,14 +290,12 @@ async def _mass_assignment(ctx: CheckContext, ep, who: str | None, body: dict, n
                      "why": f"a server error ({resp.status})" if resp.status >= 500 else f"refused ({resp.status})"})
         return tried, ""
     echoed = [f"{k}={v!r}" for k, v in field_values([_json(resp.text)], set(sent)).items() if v == sent[k]]
-    try:
-        after = field_values([d for _, d in await read_own(ctx, "a", strict=True)], set(sent)) if who else {}
-    except NetError as e:
-        if not echoed:                  # accepted, and not read back: nothing says whether it was taken
-            unjudged.append((label, f"accepted ({resp.status}), and the read-back got no answer: {e.reason}",
-                             e.status))
-            return tried, ""
-        after = {}
+    read = await ctx.attempt(read_own(ctx, "a", strict=True)) if who else []
+    if isinstance(read, Unanswered) and not echoed:     # accepted, not read back: nothing says if it was taken
+        unjudged.append((label, f"accepted ({resp.status}), and the read-back got no answer: {read.reason}",
+                         read.status))
+        return tried, ""
+    after = {} if isinstance(read, Unanswered) else field_values([d for _, d in read], set(sent))
     stored = {k: v for k, v in after.items() if v != current.get(k)}      # our body is the only change
     taken = sorted(set(echoed) | {f"{k}={v!r}" for k, v in stored.items()})
     how = (" (read back from the test account's own objects)" if stored else " (echoed in the answer)")
@@ -298,16 +305,14 @@ async def _mass_assignment(ctx: CheckContext, ep, who: str | None, body: dict, n
                         "taken (not echoed, and the test account's objects did not change)"})
     if not stored:
         return tried, ""
-    try:                                # put what the test account held back
-        back = await send("the privileged fields' old values",
-                          json.dumps({**body, **{k: current.get(k) for k in stored}}).encode())
-        again = field_values([d for _, d in await read_own(ctx, "a")], set(stored))
-        undone = all(again.get(k) == current.get(k) for k in stored)
-        answer = back.status if back is not None else "no answer"
-        outcome = "restored" if undone else "NOT restored, set them back by hand"
-        return tried, f"; the old values of {', '.join(stored)} were sent back ({answer}): {outcome}"
-    except NetError as e:
-        return tried, f"; {', '.join(stored)} could not be set back ({e.reason}): set them back by hand"
+    # put what the test account held back (send and read_own record a lost request, never raise)
+    back = await send("the privileged fields' old values",
+                      json.dumps({**body, **{k: current.get(k) for k in stored}}).encode())
+    again = field_values([d for _, d in await read_own(ctx, "a")], set(stored))
+    undone = all(again.get(k) == current.get(k) for k in stored)
+    answer = back.status if back is not None else "no answer"
+    outcome = "restored" if undone else "NOT restored, set them back by hand"
+    return tried, f"; the old values of {', '.join(stored)} were sent back ({answer}): {outcome}"
 
 
 def _json(text: str) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Status
-from ..net.errors import DNSError, DNSNotFound
+from ..net.errors import DNSNoAddress, DNSNotFound
 from .base import CheckContext
 
 
@@ -56,7 +56,7 @@ async def check_mx(ctx: CheckContext):
             continue
         try:
             resolving[parsed[1]] = bool(await ctx.net.dns.addresses(parsed[1]))
-        except (DNSNotFound, DNSError):
+        except (DNSNotFound, DNSNoAddress):     # the answer is "no address"; a lookup that failed is the check's error
             resolving[parsed[1]] = False
     status, evidence = judge_mx(records, resolving, receives=email.receives_mail, sends=email.sends_mail)
     yield ctx.finding(status, ctx.profile.domain, evidence, details={"records": records})

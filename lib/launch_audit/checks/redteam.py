@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..findings import Status
-from ..net.errors import NetError
 from ..net.watch import grows
 from ..profile import Chat, MissingSecret, Profile
 from ..redteam import detectors as d
@@ -19,7 +18,7 @@ from ..redteam.markers import derive, leaked
 from ..redteam.plan import CONCURRENT, ChatPlan, plan_conversations
 from ..redteam.probes import CATEGORIES, Probe, for_check
 from .api_calls import call, read_own, token_of, values_for
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 from .chat_driver import BotThrottled, Exchange, converse
 
 CONCURRENT_PROBES = CONCURRENT         # the plan's estimate assumes this many conversations at once
@@ -174,13 +173,13 @@ async def run_probes(ctx: CheckContext, check_id: str):
         who = plan.assigned.get(probe.id, "a") if plan else "a"
         async with gate:
             try:
-                return probe, await _run_probe(ctx, probe, tokens.get(who, token), values, b_values,
-                                               who if who in ("a", "b") else "a")
+                result = await ctx.attempt(_run_probe(ctx, probe, tokens.get(who, token), values, b_values,
+                                                      who if who in ("a", "b") else "a"))
             except BotThrottled as e:
                 return probe, {"verdict": "throttled", "matched": [str(e)], "exchanges": []}
-            except NetError as e:       # a request we may not send, or one lost to an outage: not judged
-                return probe, {"verdict": "error" if e.status == "error" else "skip", "matched": [e.reason],
-                               "exchanges": []}
+            if isinstance(result, Unanswered):  # a request we may not send, or one lost to an outage: not judged
+                return probe, {"verdict": result.status, "matched": [result.reason], "exchanges": []}
+            return probe, result
 
     results = list(await asyncio.gather(*(one(p) for p in probes if not p.size)))
     results += await _growing(one, sorted((p for p in probes if p.size), key=lambda p: p.size))

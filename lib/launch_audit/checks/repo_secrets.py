@@ -148,14 +148,20 @@ async def check_env_file_committed(ctx: CheckContext):
     except (GitError, FileNotFoundError, NotADirectoryError) as e:
         yield ctx.finding(Status.ERROR, str(repo), f"cannot read the repository's history: {e}")
         return
+    for status, target, evidence, location, details in judge_env_files(tracked, ever, str(repo)):
+        yield ctx.finding(status, target, evidence, location=location, details=details)
+
+
+def judge_env_files(tracked: list[str], ever: dict[str, str], repo: str) -> list[tuple[Status, str, str, dict | None,
+                                                                                      dict | None]]:
+    """Pure: (status, target, evidence, location, details) for every env file tracked now or committed in the
+    past (``ever``: path → the commit that added it), or one pass for the repository when there is none."""
+    out: list[tuple[Status, str, str, dict | None, dict | None]] = []
     for path in tracked:
-        yield ctx.finding(Status.FAIL, path, f"{path} is tracked: everyone with the repository has its values. "
-                          "Untrack it (git rm --cached), add it to .gitignore and rotate what it holds.",
-                          location={"path": path})
+        out.append((Status.FAIL, path, f"{path} is tracked: everyone with the repository has its values. Untrack it "
+                    "(git rm --cached), add it to .gitignore and rotate what it holds.", {"path": path}, None))
     for path, commit in ever.items():
-        yield ctx.finding(Status.FAIL, f"{path} @ {commit[:12]}",
-                          f"{path} was committed in {commit[:12]} and later removed, but it is still in the history: "
-                          "rotate what it held (rewriting history does not reach existing clones)",
-                          location={"path": path}, details={"commit": commit})
-    if not tracked and not ever:
-        yield ctx.finding(Status.PASS, str(repo), "no .env-style file is tracked or was ever committed")
+        out.append((Status.FAIL, f"{path} @ {commit[:12]}", f"{path} was committed in {commit[:12]} and later "
+                    "removed, but it is still in the history: rotate what it held (rewriting history does not reach "
+                    "existing clones)", {"path": path}, {"commit": commit}))
+    return out or [(Status.PASS, repo, "no .env-style file is tracked or was ever committed", None, None)]

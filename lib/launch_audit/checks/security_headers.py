@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Status
-from ..net.errors import NetError
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 from .frontend_assets import collect
 
 _VERSIONED = re.compile(r"\d+\.\d+")
@@ -47,10 +46,9 @@ async def check_security_headers(ctx: CheckContext):
     api = ctx.profile.api
     if api and api.health_path:
         url = api.base_url.rstrip("/") + api.health_path
-        try:
-            resp = await ctx.net.get(url)
-        except NetError as e:
-            yield ctx.from_error(url, e)
+        resp = await ctx.attempt(ctx.net.get(url))
+        if isinstance(resp, Unanswered):
+            yield ctx.from_error(url, resp)
             return
         status, evidence = judge_headers({k.lower(): v for k, v in resp.headers.items()}, page=False)
         yield ctx.finding(status, url, evidence)

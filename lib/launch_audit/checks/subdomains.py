@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Status
-from ..net.errors import DNSError, DNSNotFound
+from ..net.errors import DNSNoAddress, DNSNotFound
 from .base import CheckContext
 
 COMMON = ("www", "app", "api", "admin", "dashboard", "portal", "staging", "stage", "dev", "test", "qa", "uat",
@@ -64,9 +64,8 @@ async def check_subdomain_inventory(ctx: CheckContext):
                 await dns.query(name, "A") + await dns.query(name, "AAAA"))
         except DNSNotFound:
             dangling = True
-        except DNSError as e:
-            if "no A or AAAA" not in e.reason:
-                raise
+        except DNSNoAddress:
+            pass                        # the name answers, with no address
         if not addresses and not dangling:
             return []                   # a name with other records only (TXT, MX): not a web host
         intended = name in declared or name in infra

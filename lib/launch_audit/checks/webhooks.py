@@ -15,9 +15,8 @@ import json
 import time
 
 from ..findings import Status
-from ..net.errors import NetError
 from .api_calls import excerpt
-from .base import CheckContext
+from .base import CheckContext, Unanswered
 
 EVENT = {"id": "evt_launch_audit_probe", "type": "launch_audit.probe", "object": "event", "data": {"object": {}}}
 REPLAY_AGE_S = 3600
@@ -98,12 +97,11 @@ async def check_webhook_signature(ctx: CheckContext):
         url = api.url(ep.path)
         answers: list[tuple[str, bool, int, str]] = []
         for label, (body, headers, should) in variants(ep.signature.scheme, secret, ep.signature.header).items():
-            try:
-                resp = await ctx.net.request(ep.method, url, active=True, content=body, changes_state=ep.changes_state,
-                                             headers={"Content-Type": "application/json", **headers},
-                                             label=f"a webhook event {label}")
-            except NetError as e:
-                return ctx.from_error(name, e, label)
+            resp = await ctx.attempt(ctx.net.request(ep.method, url, active=True, content=body,
+                                                     changes_state=ep.changes_state, label=f"a webhook event {label}",
+                                                     headers={"Content-Type": "application/json", **headers}))
+            if isinstance(resp, Unanswered):
+                return ctx.from_error(name, resp, label)
             answers.append((label, should, resp.status, excerpt(resp, 80)))
         status, evidence, details = judge_webhook(f"{ep.method} {url} ({ep.signature.scheme})", answers)
         return ctx.finding(status, name, evidence, details=details)

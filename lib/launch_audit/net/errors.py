@@ -9,6 +9,8 @@
     │   └── UnsupportedScheme   a redirect to file://, gopher://…
     ├── BudgetExceeded        scope.max_requests_per_check spent: status error
     ├── DNSError              NXDOMAIN, no answer, SERVFAIL, DNS timeout
+    │   ├── DNSNotFound         NXDOMAIN: the name does not exist
+    │   └── DNSNoAddress        the name exists, with no A or AAAA record
     ├── TargetTimeout         connect/read/total deadline passed
     ├── TargetUnreachable     connection refused or reset
     ├── TargetProtocolError   the peer spoke garbage instead of HTTP
@@ -74,6 +76,10 @@ class DNSError(NetError):
 
 class DNSNotFound(DNSError):
     pass
+
+
+class DNSNoAddress(DNSError):
+    """The name exists but has no A or AAAA record (a mail-only or TXT-only name): an answer, not a failure."""
 
 
 class TargetTimeout(NetError):

@@ -18,7 +18,7 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
-from .errors import DNSError, DNSNotFound, TargetTimeout
+from .errors import DNSError, DNSNoAddress, DNSNotFound, TargetTimeout
 
 
 def parse_nameserver(spec: str) -> tuple[str, int]:
@@ -131,7 +131,7 @@ class Resolver:
                     if not found:
                         found = await self.query(host, "AAAA")
                     if not found:
-                        raise DNSError(f"{host} has no A or AAAA record", host=host)
+                        raise DNSNoAddress(f"{host} has no A or AAAA record", host=host)
                 except (DNSError, TargetTimeout) as e:
                     self._addr_failed[host] = (e, time.monotonic())
                     raise
