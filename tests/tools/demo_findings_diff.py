@@ -2,7 +2,7 @@
 for). Runs `launch-audit demo` at a git revision (in a worktree, its own code) and in this checkout, each
 ``--runs`` times, one after the other, and compares the findings as (check id, status, target).
 
-    python3 tests/tools/demo_findings_diff.py BASE_REV [--runs 2]
+    python3 tests/tools/demo_findings_diff.py BASE_REV [--after REV] [--runs 2]
     python3 tests/tools/demo_findings_diff.py --files A.json B.json
 
 What the demo varies by design is normalised or explained, never hidden:
@@ -72,6 +72,7 @@ def run_demo(code: Path, workdir: Path) -> list[dict]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("base", nargs="?", help="the revision before the change")
+    ap.add_argument("--after", help="the revision after the change (default: this checkout as it is)")
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--files", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     args = ap.parse_args()
@@ -80,16 +81,20 @@ def main() -> int:
         after = [json.loads(args.files[1].read_text())["findings"]]
     elif args.base:
         with tempfile.TemporaryDirectory(prefix="findings-diff-") as tmp:
-            tree = Path(tmp) / "base"
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(tree), args.base],
-                           check=True)
+            trees = {}
+            for side, rev in (("before", args.base), ("after", args.after)):
+                if rev:
+                    trees[side] = Path(tmp) / side
+                    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(trees[side]),
+                                    rev], check=True)
             try:
                 before, after = [], []
                 for i in range(args.runs):          # alternated, so drift on the machine hits both sides
-                    before.append(run_demo(tree, Path(tmp) / f"before-{i}"))
-                    after.append(run_demo(ROOT, Path(tmp) / f"after-{i}"))
+                    before.append(run_demo(trees["before"], Path(tmp) / f"before-{i}"))
+                    after.append(run_demo(trees.get("after", ROOT), Path(tmp) / f"after-{i}"))
             finally:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+                for tree in trees.values():
+                    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
     else:
         ap.error("give BASE_REV or --files BEFORE AFTER")
     worst = 0
