@@ -47,15 +47,18 @@ async def check_cors(ctx: CheckContext):
     url = api.url(fill(target.path, values_for(ctx.profile)) if target else (api.health_path or "/"))
     allowed = [str(o) for o in api.allowed_origins]
     bad = []
+    async def simple_and_preflight(origin: str) -> tuple[HttpResponse, HttpResponse]:
+        simple = await ctx.net.get(url, active=True, headers={"Origin": origin})
+        return simple, await ctx.net.request("OPTIONS", url, active=True, headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type"})
+
     for label, origin in origin_variants(allowed).items():
-        simple = await ctx.attempt(ctx.net.get(url, active=True, headers={"Origin": origin}))
-        pre = simple if isinstance(simple, Unanswered) else await ctx.attempt(ctx.net.request(
-            "OPTIONS", url, active=True, headers={"Origin": origin, "Access-Control-Request-Method": "POST",
-                                                  "Access-Control-Request-Headers": "authorization, content-type"}))
-        if isinstance(pre, Unanswered):
-            yield ctx.from_error(url, pre)
+        answers = await ctx.attempt(simple_and_preflight(origin))
+        if isinstance(answers, Unanswered):
+            yield ctx.from_error(url, answers)
             return
-        assert not isinstance(simple, Unanswered)
+        simple, pre = answers
         for kind, resp in (("GET", simple), ("preflight", pre)):
             why = judge_cors(origin, {k.lower(): v for k, v in resp.headers.items()})
             if why:
