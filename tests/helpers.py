@@ -216,18 +216,16 @@ def short_window_profile(shop, folder, window_s: int = 4, samples: int = 8):
     return path
 
 
-class ServfailDNS:
-    """A DNS server (UDP and TCP) that answers every query with SERVFAIL, like a broken upstream."""
+class LoopbackDNS:
+    """A DNS server (UDP and TCP) on a loopback address whose every answer is ``answer(request)``: a dnslib
+    request in, its reply out."""
 
-    def __init__(self, address: str, port: int = 5353) -> None:
-        from dnslib import RCODE
+    def __init__(self, address: str, answer, port: int = 5353) -> None:
         from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
         class _Resolver(BaseResolver):
             def resolve(self, request, handler):
-                reply = request.reply()
-                reply.header.rcode = RCODE.SERVFAIL
-                return reply
+                return answer(request)
 
         logger = DNSLogger(prefix=False, logf=lambda _msg: None)
         self.address = f"{address}:{port}"
@@ -240,6 +238,22 @@ class ServfailDNS:
         for s in self._servers:
             s.stop()
             s.server.server_close()
+
+
+class ServfailDNS(LoopbackDNS):
+    """A DNS server that answers every query with SERVFAIL, like a broken upstream."""
+
+    def __init__(self, address: str, port: int = 5353) -> None:
+        super().__init__(address, servfail, port)
+
+
+def servfail(request):
+    """The SERVFAIL reply to a dnslib request."""
+    from dnslib import RCODE
+
+    reply = request.reply()
+    reply.header.rcode = RCODE.SERVFAIL
+    return reply
 
 
 def with_nameserver(shop, folder, nameserver: str, timeout_s: float = 1):

@@ -12,7 +12,7 @@ from launch_audit.findings import Status
 from launch_audit.profile_loader import load_profile
 
 from tests.conftest import TEST_LAYOUT
-from tests.helpers import with_nameserver
+from tests.helpers import LoopbackDNS, servfail, with_nameserver
 
 
 @pytest.mark.parametrize("value, max_age, sub, preload, problems", [
@@ -104,39 +104,25 @@ async def test_on_the_hardened_twin_they_pass(hardened_profile):
     assert "letsencrypt.org" in caa.evidence and "mailto:security@" in caa.evidence
 
 
-class _MailHostServfails:
-    """A nameserver that answers the domain's MX with two hosts, one with no address record and one whose
-    address lookup fails (SERVFAIL): the first is an answer, the second says nothing."""
+def _mail_host_servfails(domain: str):
+    """A nameserver's answers: the domain's MX names two hosts, one with no address record and one whose
+    address lookup fails (SERVFAIL). The first is an answer, the second says nothing."""
+    from dnslib import MX, QTYPE, RR
 
-    def __init__(self, address: str, domain: str) -> None:
-        from dnslib import MX, QTYPE, RCODE, RR
-        from dnslib.server import BaseResolver, DNSLogger, DNSServer
-
-        class _Resolver(BaseResolver):
-            def resolve(self, request, handler):
-                reply, name = request.reply(), str(request.q.qname).rstrip(".")
-                if name == domain and request.q.qtype == QTYPE.MX:
-                    reply.add_answer(RR(domain, QTYPE.MX, rdata=MX(f"noaddr.{domain}", 10), ttl=60))
-                    reply.add_answer(RR(domain, QTYPE.MX, rdata=MX(f"broken.{domain}", 20), ttl=60))
-                elif name != f"noaddr.{domain}":
-                    reply.header.rcode = RCODE.SERVFAIL
-                return reply
-
-        self.address = f"{address}:5353"
-        self._servers = [DNSServer(_Resolver(), address=address, port=5353, tcp=tcp,
-                                   logger=DNSLogger(prefix=False, logf=lambda _m: None)) for tcp in (False, True)]
-        for s in self._servers:
-            s.start_thread()
-
-    def close(self) -> None:
-        for s in self._servers:
-            s.stop()
-            s.server.server_close()
+    def answer(request):
+        name = str(request.q.qname).rstrip(".")
+        if name == domain and request.q.qtype == QTYPE.MX:
+            reply = request.reply()
+            reply.add_answer(RR(domain, QTYPE.MX, rdata=MX(f"noaddr.{domain}", 10), ttl=60))
+            reply.add_answer(RR(domain, QTYPE.MX, rdata=MX(f"broken.{domain}", 20), ttl=60))
+            return reply
+        return request.reply() if name == f"noaddr.{domain}" else servfail(request)
+    return answer
 
 
 async def test_a_mail_host_whose_lookup_fails_is_an_error_not_a_missing_address(shop, demo_profile, tmp_path):
     # a failed lookup says nothing about the mail host: the check errors, never fails the domain's mail
-    server = _MailHostServfails(TEST_LAYOUT.ip(114), demo_profile.domain)
+    server = LoopbackDNS(TEST_LAYOUT.ip(114), _mail_host_servfails(demo_profile.domain))
     try:
         profile = load_profile(with_nameserver(shop, tmp_path, server.address))
         [mx] = await run_checks(profile, [catalog.get("S2.mx")])
